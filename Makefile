@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine:
+#   make site   virtualenv + install + build the sample desk into site/
+#   make test   the above set-up + browser for the page tests + the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: site test serve check lint browser clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(VENV)/bin/briefgen build
+
+check: $(STAMP)
+	$(VENV)/bin/briefgen check
+
+serve: $(STAMP)
+	$(VENV)/bin/briefgen serve
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check briefgen tests
+
+# Headless Chromium from Debian for the browser tests (needs root or sudo; skipped if already there).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+clean:
+	rm -rf site .site-* $(VENV)

@@ -1,0 +1,132 @@
+"""Article bodies: Markdown → safe HTML, with the first mention of each entity linked.
+
+Bodies come from pull requests, so they are untrusted: the HTML that Markdown
+produces (including any raw HTML the author wrote) goes through `nh3`, a
+maintained allow-list sanitiser, before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+
+from .matcher import AliasMatcher
+from .model import EntityKey
+
+#: Tags and attributes a body may keep; everything else is removed, content of script/style included.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol",
+    "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "*": {"title", "lang", "dir"},
+    "a": {"href", "class", "data-entity"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "ol": {"start"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+class _MentionLinker(Treeprocessor):
+    """Wraps the first mention of each wanted entity in a link."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.matcher: AliasMatcher[EntityKey] | None = None
+        self.href: Callable[[EntityKey], str] = lambda key: ""
+        self.wanted: set[EntityKey] = set()
+
+    def run(self, root: etree.Element) -> None:
+        if self.matcher and self.wanted:
+            self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        for child in list(element):
+            if child.tag not in _SKIP:
+                self._walk(child)
+            if child.tail:
+                self._link_tail(element, child)
+        if element.text and element.tag not in _SKIP:
+            self._link_text(element)
+
+    def _pieces(self, text: str) -> list[str | etree.Element]:
+        assert self.matcher is not None
+        pieces: list[str | etree.Element] = []
+        pos = 0
+        for match in self.matcher.find(text):
+            if match.target not in self.wanted:
+                continue
+            self.wanted.discard(match.target)
+            link = etree.Element("a", {"href": self.href(match.target), "class": "bg-mention",
+                                       "data-entity": f"{match.target[0]}:{match.target[1]}"})
+            link.text = match.surface
+            pieces.extend([text[pos : match.start], link])
+            pos = match.end
+        pieces.append(text[pos:])
+        return pieces
+
+    def _link_text(self, element: etree.Element) -> None:
+        pieces = self._pieces(element.text or "")
+        if len(pieces) == 1:
+            return
+        element.text = pieces[0]  # type: ignore[assignment]
+        self._insert(element, 0, pieces[1:])
+
+    def _link_tail(self, parent: etree.Element, child: etree.Element) -> None:
+        pieces = self._pieces(child.tail or "")
+        if len(pieces) == 1:
+            return
+        child.tail = pieces[0]  # type: ignore[assignment]
+        self._insert(parent, list(parent).index(child) + 1, pieces[1:])
+
+    @staticmethod
+    def _insert(parent: etree.Element, at: int, pieces: list[str | etree.Element]) -> None:
+        # pieces alternate element, text, element, text ...: each text becomes the previous link's tail.
+        for i in range(0, len(pieces), 2):
+            link = pieces[i]
+            assert isinstance(link, etree.Element)
+            link.tail = pieces[i + 1] if i + 1 < len(pieces) else ""  # type: ignore[assignment]
+            parent.insert(at, link)
+            at += 1
+
+
+class BodyRenderer:
+    """Converts article bodies; one Markdown instance is reused for every article."""
+
+    def __init__(self, matcher: AliasMatcher[EntityKey]) -> None:
+        self._md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        self._linker = _MentionLinker(self._md)
+        self._linker.matcher = matcher
+        # After inline processing, so text nodes hold their final words.
+        self._md.treeprocessors.register(self._linker, "briefgen-mentions", 0)
+
+    def render(self, body: str, wanted: set[EntityKey], href: Callable[[EntityKey], str]) -> str:
+        """Safe HTML for `body`, linking the first mention of each entity in `wanted`."""
+        self._md.reset()
+        self._linker.wanted = set(wanted)
+        self._linker.href = href
+        return sanitize(self._md.convert(body))
+
+
+def sanitize(html: str) -> str:
+    """Remove every tag, attribute and URL scheme not on the allow-list."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+

@@ -1,0 +1,109 @@
+"""Stage 6, build: run MkDocs into a fresh folder, then swap it with the published one.
+
+A failed or interrupted build never touches the previous site: MkDocs writes
+into a sibling temporary folder, and only a finished build replaces `site/`,
+in one atomic exchange where the OS allows it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from .pipeline import Project
+
+#: Written into every built site, so a later build knows the folder is its own to replace.
+MARKER = ".briefgen-site"
+
+
+class BuildRefused(Exception):
+    """The build would write somewhere it must not."""
+
+
+def load_mkdocs_config(config_file: Path, **overrides: object) -> MkDocsConfig:
+    """Load mkdocs.yml (a trusted file) with command-line overrides."""
+    return load_config(str(config_file), **overrides)  # type: ignore[arg-type]
+
+
+def project_of(config: MkDocsConfig) -> Project:
+    """The briefgen folders named by a loaded MkDocs configuration."""
+    plugin = config.plugins.get("briefgen")
+    if plugin is None:
+        raise BuildRefused(f"{config.config_file_path} does not enable the briefgen plugin (plugins: - briefgen)")
+    root = Path(config.config_file_path).resolve().parent
+    return Project(root, root / plugin.config.content_dir, root / plugin.config.templates_dir)  # type: ignore[attr-defined]
+
+
+def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> None:
+    """Refuse output folders that would wipe sources or a folder the build did not make."""
+    site = site_dir.resolve()
+    if project.root.is_relative_to(site):
+        raise BuildRefused(f"the site folder {site_dir} contains the project itself; choose a folder such as site/")
+    for source in (project.content_dir.resolve(), project.templates_dir.resolve()):
+        if site.is_relative_to(source):
+            raise BuildRefused(f"the site folder {site_dir} lies inside the sources in {source}")
+    if site.exists() and not force:
+        if not site.is_dir():
+            raise BuildRefused(f"{site_dir} exists and is not a folder")
+        if any(site.iterdir()) and not (site / MARKER).exists():
+            raise BuildRefused(f"{site_dir} is not empty and was not built by briefgen; "
+                               "pass --force to replace it")
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, *, drafts: bool | None = None,
+               force: bool = False) -> Path:
+    """Build the site strictly and swap it into place; returns the site folder."""
+    config = load_mkdocs_config(config_file, strict=True, **({"site_dir": str(site_dir)} if site_dir else {}))
+    project = project_of(config)
+    final = Path(config.site_dir).resolve()
+    check_site_dir(final, project, force=force)
+    if drafts is not None:
+        config.plugins["briefgen"].config.drafts = drafts  # type: ignore[attr-defined]
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+    try:
+        config.site_dir = str(staging)
+        mkdocs_build(config)
+        (staging / MARKER).write_text("Built by briefgen; `briefgen build` replaces this folder.\n")
+        _swap_into_place(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def _swap_into_place(staging: Path, final: Path) -> None:
+    if not final.exists():
+        staging.rename(final)
+        return
+    if _exchange(staging, final):
+        return  # `staging` now holds the old site, which the caller removes.
+    # No atomic exchange on this OS: keep a backup until the new site is in place.
+    backup = final.with_name(f".{final.name}-old-{os.getpid()}")
+    final.rename(backup)
+    staging.rename(final)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2; False where it is unavailable."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

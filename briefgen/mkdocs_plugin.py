@@ -1,0 +1,144 @@
+"""The MkDocs plugin: a thin adapter between MkDocs and the briefgen pipeline.
+
+MkDocs asks for files, page Markdown and page HTML; the plugin answers from
+the model. Generated pages are virtual files (nothing is written into
+`content/`), enter MkDocs with empty Markdown, and get their HTML from the
+Jinja templates, so Python-Markdown never has to parse a generated page.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .diagnostics import Severity, summary_line
+from .pipeline import Project, run_cached
+from .render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
+
+log = logging.getLogger("mkdocs.plugins.briefgen")
+
+CSS_URI = "assets/briefgen.css"
+#: Files under content/ that may be copied into the site as they are: images only, never HTML or scripts.
+STATIC_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
+
+
+class BriefgenConfig(base.Config):
+    """Options under `plugins: - briefgen:` in mkdocs.yml."""
+
+    content_dir = c.Type(str, default="content")
+    """Folder of articles and registries, relative to mkdocs.yml."""
+    templates_dir = c.Type(str, default="templates")
+    """Folder of the desk's own templates; a template found there replaces the built-in one."""
+    drafts = c.Optional(c.Type(bool))
+    """Build drafts? Unset: yes for `serve`, no for `build`."""
+    page_size = c.Type(int, default=50)
+    """Items per page in indexes and coverage lists."""
+    home_articles = c.Type(int, default=10)
+    """Articles on the home briefing."""
+
+
+class BriefgenPlugin(BasePlugin[BriefgenConfig]):
+    """Generates the briefing's pages from the content model."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.project: Project | None = None
+        self.renderer: SiteRenderer | None = None
+        self.specs: dict[str, PageSpec] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is a preview, which shows drafts."""
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Resolve folders, add the navigation, the stylesheet and the folders to watch."""
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.project = Project(root, root / self.config.content_dir, root / self.config.templates_dir)
+        if not config.nav:
+            config.nav = SiteRenderer.static_nav()
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        for folder in (self.project.content_dir, self.project.templates_dir):
+            if folder.is_dir() and str(folder) not in config.watch:
+                config.watch.append(str(folder))
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Run the pipeline; content errors stop the build before anything is written."""
+        assert self.project is not None
+        drafts = self.config.drafts if self.config.drafts is not None else self.command == "serve"
+        result = run_cached(self.project, drafts=drafts)
+        for diagnostic in result.diagnostics:
+            level = logging.ERROR if diagnostic.severity is Severity.ERROR else logging.INFO
+            log.log(level, diagnostic.format_text())
+        if result.index is None:
+            raise PluginError(f"briefgen: content has {summary_line(result.diagnostics)}; nothing was built")
+        options = RenderOptions(config.use_directory_urls, self.config.page_size, self.config.home_articles)
+        template_dirs = [self.project.templates_dir, default_templates_dir()]
+        self.renderer = SiteRenderer(result.index, template_dirs, options)
+        self.specs = {spec.src_uri: spec for spec in self.renderer.pages()}
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Drop content sources from the site and add a virtual file per generated page."""
+        assert self.project is not None and self.renderer is not None
+        content = self.project.content_dir.resolve()
+        for file in list(files):
+            inside = file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(content)
+            if inside and Path(file.src_uri).suffix.lower() not in STATIC_SUFFIXES:
+                files.remove(file)
+        in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
+        for uri, spec in self.specs.items():
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                raise PluginError(f"briefgen: {existing.src_uri} in {config.docs_dir} would be replaced by the "
+                                  f"generated page `{spec.title}`; rename or remove it")
+            inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content="", inclusion=inclusion))
+        css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
+        files.append(File.generated(config, CSS_URI, content=css))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Give generated pages their title and description; they need no Markdown."""
+        spec = self._spec(page)
+        if spec is None:
+            return markdown
+        page.meta["title"] = spec.title
+        page.meta["description"] = spec.description
+        return ""
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Render a generated page through its Jinja template."""
+        spec = self._spec(page)
+        if spec is None or self.renderer is None:
+            return html
+        try:
+            return self.renderer.render(spec)
+        except TemplateProblem as exc:
+            raise PluginError(f"briefgen: {exc}") from exc
+
+    def _spec(self, page: Page) -> PageSpec | None:
+        if page.file.generated_by is None:
+            return None
+        return self.specs.get(page.file.src_uri)
+
+
+def _nav_uris(item: Any) -> list[str]:
+    if isinstance(item, str):
+        return [item]
+    if isinstance(item, dict):
+        return [uri for value in item.values() for uri in _nav_uris(value)]
+    if isinstance(item, list):
+        return [uri for value in item for uri in _nav_uris(value)]
+    return []

@@ -1,0 +1,87 @@
+"""The pipeline in one call: load → validate → model → index.
+
+The command line and the MkDocs plugin both come through here, so `briefgen
+check`, `briefgen build` and `mkdocs build` can never disagree about content.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, has_errors
+from .index import DeskIndex, build_index
+from .load import load_content
+from .model import build_desk
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a desk's files are."""
+
+    root: Path
+    """Folder of mkdocs.yml; paths in diagnostics are relative to it."""
+    content_dir: Path
+    templates_dir: Path
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one run of the pipeline produced."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    index: DeskIndex | None = None
+    """The indexed desk, or None when there were errors."""
+
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic is an error."""
+        return not has_errors(self.diagnostics)
+
+
+def run(project: Project, *, drafts: bool = False) -> Result:
+    """Load and check all content; build the model and index when it is free of errors."""
+    diagnostics: list[Diagnostic] = []
+    sources = load_content(project.content_dir, project.root, diagnostics)
+    valid = validate(sources, diagnostics)
+    diagnostics = sorted(set(diagnostics))
+    if has_errors(diagnostics):
+        return Result(diagnostics)
+    return Result(diagnostics, build_index(build_desk(valid, drafts=drafts)))
+
+
+def fingerprint(project: Project) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every content file: cheap to compute, changes with any edit."""
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(project.content_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            entries.append((path, st.st_size, st.st_mtime_ns))
+    return tuple(entries)
+
+
+_cache: dict[tuple[Path, bool], tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+
+
+def run_cached(project: Project, *, drafts: bool = False) -> Result:
+    """`run`, but reuse the last result while no content file has changed.
+
+    `briefgen build` checks content before handing over to MkDocs, whose
+    plugin then needs the same result; previews rebuild after template edits
+    without re-reading unchanged content.
+    """
+    key = (project.content_dir.resolve(), drafts)
+    stamp = fingerprint(project)
+    cached = _cache.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    result = run(project, drafts=drafts)
+    _cache[key] = (stamp, result)
+    return result

@@ -1,0 +1,417 @@
+"""Stage 5, render: the list of pages, their view data, and their HTML from Jinja templates.
+
+Templates receive ready-made view data (names, relative URLs, formatted
+dates), never YAML or model internals, so a desk can restyle pages without
+knowing Python. Rendering is pure: the same desk gives the same HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import urls
+from .body import BodyRenderer
+from .index import DeskIndex, week_window
+from .matcher import AliasMatcher
+from .model import Article, Entity, EntityKey, Event, Org, Person, Place
+from .schema import ENTITY_KINDS
+
+KIND_LABELS = {
+    "article": ("Article", "Articles"),
+    "person": ("Person", "People"),
+    "event": ("Event", "Events"),
+    "org": ("Organisation", "Organisations"),
+    "place": ("Place", "Places"),
+    "topic": ("Topic", "Topics"),
+}
+
+
+def default_templates_dir() -> Path:
+    """The templates shipped with briefgen (inside the wheel, or at the root of a source checkout)."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to generate: where it goes, what it is called and how to fill it."""
+
+    src_uri: str
+    title: str
+    template: str
+    description: str
+    source_path: str | None
+    """Content file the page comes from, for "edit this page"."""
+    view: Callable[[], dict[str, Any]]
+    """Builds the view data; called only when the page is rendered."""
+
+
+class TemplateProblem(Exception):
+    """A template failed to render a page: a problem in the (trusted) templates, named precisely."""
+
+    def __init__(self, spec: PageSpec, error: jinja2.TemplateError) -> None:
+        where = getattr(error, "filename", None) or spec.template
+        line = getattr(error, "lineno", None)
+        location = f"{where}:{line}" if line else where
+        super().__init__(f"template {location}: {error.message or error} (rendering {spec.src_uri})")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Presentation settings from the plugin configuration."""
+
+    directory_urls: bool = True
+    page_size: int = 50
+    home_articles: int = 10
+
+
+def format_date(day: dt.date | None) -> str:
+    """`3 July 2024`."""
+    return f"{day.day} {day.strftime('%B')} {day.year}" if day else ""
+
+
+def format_span(start: dt.date, end: dt.date | None, ongoing: bool = False) -> str:
+    """`3–4 July 2024`, `30 June – 2 July 2024`, `since 24 February 2022`."""
+    if ongoing or (end is None and ongoing):
+        return f"since {format_date(start)}"
+    if end is None or end == start:
+        return format_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end.strftime('%B')} {end.year}"
+    if start.year == end.year:
+        return f"{start.day} {start.strftime('%B')} – {format_date(end)}"
+    return f"{format_date(start)} – {format_date(end)}"
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [items[:0]]
+
+
+class SiteRenderer:
+    """Knows every page of the site and renders any of them on demand."""
+
+    def __init__(self, index: DeskIndex, template_dirs: Sequence[Path], options: RenderOptions) -> None:
+        self.index = index
+        self.desk = index.desk
+        self.options = options
+        loaders = [jinja2.FileSystemLoader(str(d)) for d in dict.fromkeys(template_dirs)]
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = format_date
+        matcher: AliasMatcher[EntityKey] = AliasMatcher(
+            (name, e.key) for e in self.desk.all_entities() for name in e.names
+        )
+        self._bodies = BodyRenderer(matcher)
+        self._current = ""
+
+    # --- the page list ---------------------------------------------------------------------------
+
+    def pages(self) -> list[PageSpec]:
+        """Every page of the site, in a stable order."""
+        specs = [self._home(), *self._article_indexes()]
+        specs += [self._article_page(a) for a in self.desk.articles]
+        for kind in ENTITY_KINDS:
+            specs += self._entity_indexes(kind)
+            for entity in self.desk.entities[kind].values():
+                specs += self._entity_pages(entity)
+        return specs
+
+    @staticmethod
+    def static_nav() -> list[dict[str, str]]:
+        """The navigation: the home briefing and one index per kind."""
+        return [{"Briefing": urls.HOME}, {"Articles": urls.index_uri("article")}] + [
+            {KIND_LABELS[k][1]: urls.index_uri(k)} for k in ENTITY_KINDS
+        ]
+
+    def render(self, spec: PageSpec) -> str:
+        """The HTML of one page (the part inside the theme's content area)."""
+        self._current = urls.page_url(spec.src_uri, self.options.directory_urls)
+        try:
+            template = self.env.get_template(spec.template)
+            return template.render(**spec.view(), page_title=spec.title, home_url=self._url(urls.HOME))
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(spec, exc) from exc
+
+    # --- links -----------------------------------------------------------------------------------
+
+    def _url(self, src_uri: str) -> str:
+        return urls.relative_url(self._current, urls.page_url(src_uri, self.options.directory_urls))
+
+    def _href(self, key: EntityKey) -> str:
+        return self._url(urls.entity_uri(*key))
+
+    def _card(self, key: EntityKey, note: str = "", count: int | None = None) -> dict[str, Any]:
+        entity = self.desk.get(key)
+        name = entity.name if entity else key[1]
+        return {"name": name, "url": self._href(key) if entity else "", "kind": key[0],
+                "kind_label": KIND_LABELS[key[0]][0], "note": note, "count": count}
+
+    def _cards(self, keys: Iterable[EntityKey]) -> list[dict[str, Any]]:
+        return [self._card(k, self._note(k)) for k in keys]
+
+    def _note(self, key: EntityKey) -> str:
+        entity = self.desk.get(key)
+        if isinstance(entity, Person):
+            role = entity.current_role()
+            return role.title if role else ""
+        if isinstance(entity, Event):
+            return format_span(entity.start, entity.end, entity.ongoing)
+        return ""
+
+    def _article_item(self, article: Article, key: EntityKey | None = None) -> dict[str, Any]:
+        sentence = self.index.mention_sentence.get((article.slug, key)) if key else None
+        return {
+            "title": article.title,
+            "url": self._href(article.key),
+            "date": format_date(article.date),
+            "iso_date": article.date.isoformat(),
+            "source": article.source.name,
+            "summary": article.summary,
+            "key_points": list(article.key_points),
+            "sentence": sentence,
+        }
+
+    def _quote_items(self, key: EntityKey, limit: int = 20) -> list[dict[str, Any]]:
+        return [
+            {"text": ref.quote.text, "context": ref.quote.context, "by": self._card(("person", ref.quote.by)),
+             "article": self._article_item(ref.article)}
+            for ref in self.index.quotes.get(key, [])[:limit]
+        ]
+
+    # --- home and indexes ------------------------------------------------------------------------
+
+    def _home(self) -> PageSpec:
+        def view() -> dict[str, Any]:
+            window = week_window(self.desk)
+            latest = self.desk.articles[: self.options.home_articles]
+            people: Counter[EntityKey] = Counter()
+            events: set[EntityKey] = set()
+            if window:
+                for article in self.desk.articles:
+                    if not window[0] <= article.date <= window[1]:
+                        continue
+                    people.update(("person", s) for s in article.refs["person"])
+                    events.update(("event", s) for s in article.refs["event"])
+                for event in self.desk.entities["event"].values():
+                    assert isinstance(event, Event)
+                    end = event.end or (window[1] if event.ongoing else event.start)
+                    if event.start <= window[1] and end >= window[0]:
+                        events.add(event.key)
+            ranked = sorted(people.items(), key=lambda p: (-p[1], p[0][1]))[:10]
+            week_events = sorted(events, key=lambda k: (self.desk.entity(k).start, k[1]))  # type: ignore[attr-defined]
+            return {
+                "window": {"start": format_date(window[0]), "end": format_date(window[1])} if window else None,
+                "articles": [self._article_item(a) for a in latest],
+                "people": [self._card(k, self._note(k), n) for k, n in ranked],
+                "events": self._cards(week_events),
+                "archive_url": self._url(urls.index_uri("article")),
+                "counts": [{"label": KIND_LABELS[k][1], "count": len(self.desk.entities[k]),
+                            "url": self._url(urls.index_uri(k))} for k in ENTITY_KINDS],
+            }
+
+        return PageSpec(urls.HOME, "Briefing", "home.html", "The latest briefing: articles, people and events.",
+                        None, view)
+
+    def _article_indexes(self) -> list[PageSpec]:
+        months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+        for article in self.desk.articles:
+            months[(article.date.year, article.date.month)].append(article)
+        ordered = sorted(months, reverse=True)
+
+        def index_view() -> dict[str, Any]:
+            return {
+                "months": [{"label": dt.date(y, m, 1).strftime("%B %Y"), "url": self._url(urls.month_uri(y, m)),
+                            "count": len(months[(y, m)])} for y, m in ordered],
+                "articles": [self._article_item(a) for a in self.desk.articles[: self.options.page_size]],
+            }
+
+        specs = [PageSpec(urls.index_uri("article"), "Articles", "articles_index.html",
+                          "Every brief, month by month.", None, index_view)]
+        for position, (year, month) in enumerate(ordered):
+            label = dt.date(year, month, 1).strftime("%B %Y")
+
+            def month_view(year: int = year, month: int = month, position: int = position) -> dict[str, Any]:
+                newer = ordered[position - 1] if position > 0 else None
+                older = ordered[position + 1] if position + 1 < len(ordered) else None
+                return {
+                    "label": dt.date(year, month, 1).strftime("%B %Y"),
+                    "articles": [self._article_item(a) for a in months[(year, month)]],
+                    "newer": self._month_link(newer),
+                    "older": self._month_link(older),
+                    "index_url": self._url(urls.index_uri("article")),
+                }
+
+            specs.append(PageSpec(urls.month_uri(year, month), f"Articles of {label}", "articles_month.html",
+                                  f"Briefs published in {label}.", None, month_view))
+        return specs
+
+    def _month_link(self, month: tuple[int, int] | None) -> dict[str, str] | None:
+        if month is None:
+            return None
+        return {"label": dt.date(month[0], month[1], 1).strftime("%B %Y"), "url": self._url(urls.month_uri(*month))}
+
+    def _entity_indexes(self, kind: str) -> list[PageSpec]:
+        entities = list(self.desk.entities[kind].values())
+        if kind == "event":
+            entities.sort(key=lambda e: (-e.start.toordinal(), e.slug))  # type: ignore[attr-defined]
+        else:
+            entities.sort(key=lambda e: (e.name.casefold(), e.slug))
+        chunks = _chunks(entities, self.options.page_size)
+        label = KIND_LABELS[kind][1]
+        specs = []
+        for number, chunk in enumerate(chunks, start=1):
+
+            def view(chunk: Sequence[Entity] = chunk, number: int = number) -> dict[str, Any]:
+                groups: dict[str, list[dict[str, Any]]] = {}
+                for entity in chunk:
+                    if kind == "event":
+                        heading = str(entity.start.year)  # type: ignore[attr-defined]
+                    else:
+                        heading = entity.name[:1].upper() if entity.name[:1].isalpha() else "#"
+                    card = self._card(entity.key, self._note(entity.key), len(self.index.coverage.get(entity.key, [])))
+                    groups.setdefault(heading, []).append(card)
+                return {
+                    "kind": kind,
+                    "label": label,
+                    "groups": [{"heading": h, "members": items} for h, items in groups.items()],
+                    "pager": self._pager(lambda n: urls.index_uri(kind, n), number, len(chunks)),
+                    "total": len(entities),
+                }
+
+            title = label if number == 1 else f"{label} (page {number})"
+            specs.append(PageSpec(urls.index_uri(kind, number), title, "entity_index.html",
+                                  f"All {label.lower()} in the briefing.", None, view))
+        return specs
+
+    def _pager(self, uri: Callable[[int], str], number: int, total: int) -> dict[str, Any] | None:
+        if total <= 1:
+            return None
+        return {
+            "number": number,
+            "total": total,
+            "previous": self._url(uri(number - 1)) if number > 1 else None,
+            "next": self._url(uri(number + 1)) if number < total else None,
+        }
+
+    # --- articles --------------------------------------------------------------------------------
+
+    def _article_page(self, article: Article) -> PageSpec:
+        def view() -> dict[str, Any]:
+            covered = list(article.covers())
+            body = self._bodies.render(article.body, set(covered), self._href)
+            return {
+                "article": self._article_item(article),
+                "source": {"name": article.source.name, "url": article.source.url},
+                "body": body,
+                "draft": article.draft,
+                "quotes": [{"text": q.text, "context": q.context, "by": self._card(("person", q.by))}
+                           for q in article.quotes],
+                "covers": [{"label": KIND_LABELS[kind][1], "members": self._cards((kind, s) for s in slugs)}
+                           for kind, slugs in ((k, article.refs[k]) for k in ENTITY_KINDS) if slugs],
+                "month_url": self._url(urls.month_uri(article.date.year, article.date.month)),
+            }
+
+        return PageSpec(urls.entity_uri("article", article.slug), article.title, "article.html",
+                        article.summary, article.path, view)
+
+    # --- entities --------------------------------------------------------------------------------
+
+    def _entity_pages(self, entity: Entity) -> list[PageSpec]:
+        coverage = self.index.coverage.get(entity.key, [])
+        chunks = _chunks(coverage, self.options.page_size)
+        specs = []
+        for number, chunk in enumerate(chunks, start=1):
+
+            def view(chunk: Sequence[Article] = chunk, number: int = number) -> dict[str, Any]:
+                data = self._entity_view(entity) if number == 1 else {}
+                data.update({
+                    "name": entity.name,
+                    "kind": entity.kind,
+                    "kind_label": KIND_LABELS[entity.kind][0],
+                    "first_page": number == 1,
+                    "profile_url": self._href(entity.key),
+                    "coverage": [self._article_item(a, entity.key) for a in chunk],
+                    "coverage_total": len(coverage),
+                    "pager": self._pager(lambda n: urls.entity_uri(entity.kind, entity.slug, n), number, len(chunks)),
+                })
+                return data
+
+            title = entity.name if number == 1 else f"{entity.name} (page {number})"
+            description = (getattr(entity, "bio", "") or entity.summary or f"{entity.name} in the briefing")
+            template = f"{entity.kind}.html" if number == 1 else "coverage_page.html"
+            specs.append(PageSpec(urls.entity_uri(entity.kind, entity.slug, number), title, template,
+                                  description, entity.path, view))
+        return specs
+
+    def _entity_view(self, entity: Entity) -> dict[str, Any]:
+        key = entity.key
+        index = self.index
+        view: dict[str, Any] = {
+            "summary": entity.summary,
+            "aliases": list(entity.aliases),
+            "wikidata": {"id": entity.wikidata, "url": f"https://www.wikidata.org/wiki/{entity.wikidata}"}
+            if entity.wikidata else None,
+            "links": [{"title": link.title, "url": link.url} for link in entity.links],
+            "quotes": self._quote_items(key),
+            "connections": [
+                {"label": KIND_LABELS[kind][1],
+                 "members": [self._card(k, self._note(k), n) for k, n in index.ranked_together(key, kind)]}
+                for kind in ENTITY_KINDS if index.ranked_together(key, kind)
+            ],
+        }
+        if isinstance(entity, Person):
+            role = entity.current_role()
+            view.update({
+                "role": self._role_item(role) if role else None,
+                "roles": [self._role_item(r) for r in sorted(entity.roles, key=lambda r: r.start or dt.date.min,
+                                                            reverse=True)],
+                "country": self._card(("place", entity.country)) if entity.country else None,
+                "bio": entity.bio,
+                "events": self._cards(index.events_of.get(key, [])),
+                "together": [self._card(k, self._note(k), n) for k, n in index.ranked_together(key, "person")],
+                "orgs": self._cards(sorted({("org", r.org) for r in entity.roles if r.org}
+                                           | {k for k, _ in index.ranked_together(key, "org")})),
+            })
+        elif isinstance(entity, Event):
+            view.update({
+                "dates": format_span(entity.start, entity.end, entity.ongoing),
+                "place": self._card(("place", entity.place)) if entity.place else None,
+                "parent": self._card(("event", entity.parent)) if entity.parent else None,
+                "children": self._cards(index.children.get(key, [])),
+                "participants": self._cards(("person", p) for p in entity.participants),
+                "related": [self._card(k, self._note(k), n) for k, n in index.related_events(entity)],
+            })
+        elif isinstance(entity, Org):
+            view.update({
+                "parent": self._card(("org", entity.parent)) if entity.parent else None,
+                "children": self._cards(index.children.get(key, [])),
+                "people": self._cards(index.people_of.get(key, [])),
+            })
+        elif isinstance(entity, Place):
+            view.update({
+                "country": self._card(("place", entity.country)) if entity.country else None,
+                "children": self._cards(index.children.get(key, [])),
+                "events": self._cards(index.events_of.get(key, [])),
+                "people": self._cards(index.people_of.get(key, [])),
+            })
+        return view
+
+    def _role_item(self, role: Any) -> dict[str, Any]:
+        span = ""
+        if role.start or role.end:
+            span = f"{format_date(role.start) or '…'} – {format_date(role.end) if role.end else 'present'}"
+        return {"title": role.title, "org": self._card(("org", role.org)) if role.org else None, "span": span}
+

@@ -1,0 +1,213 @@
+"""The content schema: which fields each kind of file has, and their types.
+
+This is data, not code: `validate` walks it to check files, and the same
+description can be turned into JSON Schema or documentation. A field's type
+says what the author writes; the validator turns it into Python values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: A slug is a file stem that is safe on every file system and in every URL.
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RULE = "lowercase ASCII letters, digits and single hyphens, e.g. `sergey-lavrov`"
+
+#: Registry kinds in the order pages and navigation list them, with their folder under content/.
+ENTITY_KINDS: tuple[str, ...] = ("person", "event", "org", "place", "topic")
+FOLDERS: dict[str, str] = {
+    "article": "articles",
+    "person": "people",
+    "event": "events",
+    "org": "orgs",
+    "place": "places",
+    "topic": "topics",
+}
+#: Article field that lists the entities of each kind an article covers.
+ARTICLE_FIELD: dict[str, str] = {
+    "person": "people",
+    "event": "events",
+    "org": "orgs",
+    "place": "places",
+    "topic": "topics",
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string, kept exactly as written (YAML 1.1 coercions such as `NO` → false are undone)."""
+
+    multiline: bool = False
+
+
+@dataclass(frozen=True)
+class Date:
+    """An ISO calendar date, `YYYY-MM-DD`."""
+
+
+@dataclass(frozen=True)
+class Url:
+    """An absolute http(s) URL."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A string that must match `regex`; `rule` explains it to the author."""
+
+    regex: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no value, written `true` or `false`."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of words."""
+
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The slug of a registry entry of `kind`."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A YAML sequence of `item`."""
+
+    item: FieldType
+    min_items: int = 0
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """A YAML mapping with named fields."""
+
+    fields: tuple[Field, ...]
+
+    def field_named(self, name: str) -> Field | None:
+        """The field called `name`, if the record has one."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+FieldType = Text | Date | Url | Pattern | Flag | Choice | Ref | ListOf | Record
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping."""
+
+    name: str
+    type: FieldType
+    required: bool = False
+    doc: str = ""
+    default: object = field(default=None, compare=False)
+
+
+WIKIDATA = Pattern(r"^Q[1-9][0-9]*$", "a Wikidata item id such as `Q1058`")
+
+LINK = Record(
+    (
+        Field("title", Text(), required=True, doc="Text of the link."),
+        Field("url", Url(), required=True, doc="Absolute http(s) address."),
+    )
+)
+
+
+def _common(summary_doc: str = "A sentence or two on who or what this is.") -> tuple[Field, ...]:
+    return (
+        Field("name", Text(), required=True, doc="Display name."),
+        Field(
+            "aliases",
+            ListOf(Text(), unique=True),
+            doc="Other names used in the news; the mention matcher finds these in article text.",
+        ),
+        Field("summary", Text(multiline=True), doc=summary_doc),
+        Field("wikidata", WIKIDATA, doc="Wikidata item id."),
+        Field("links", ListOf(LINK), doc="Further reading: official pages, profiles."),
+    )
+
+
+ROLE = Record(
+    (
+        Field("title", Text(), required=True, doc="Office or position, e.g. `External Affairs Minister`."),
+        Field("org", Ref("org"), doc="Organisation the role belongs to."),
+        Field("from", Date(), doc="First day in the role."),
+        Field("to", Date(), doc="Last day in the role; absent while the role is held."),
+    )
+)
+
+PERSON = Record(
+    (
+        *_common(),
+        Field("roles", ListOf(ROLE), doc="Positions held, most recent last or first; dates order them."),
+        Field("country", Ref("place"), doc="Country the person serves or comes from."),
+        Field("bio", Text(multiline=True), doc="Short biography."),
+    )
+)
+
+EVENT = Record(
+    (
+        *_common("What happened."),
+        Field("start", Date(), required=True, doc="First day."),
+        Field("end", Date(), doc="Last day; absent for a one-day or ongoing event."),
+        Field("ongoing", Flag(), doc="`true` while the event has not ended (then `end` is left out)."),
+        Field("place", Ref("place"), doc="Where it happens."),
+        Field("parent", Ref("event"), doc="The larger event this one is part of."),
+        Field("participants", ListOf(Ref("person"), unique=True), doc="People who took part."),
+    )
+)
+
+ORG = Record((*_common(), Field("parent", Ref("org"), doc="Organisation this one belongs to.")))
+
+PLACE = Record((*_common(), Field("country", Ref("place"), doc="Country a city or region lies in.")))
+
+TOPIC = Record(_common("What the topic covers."))
+
+SOURCE = Record(
+    (
+        Field("name", Text(), required=True, doc="Publication, e.g. `Hindustan Times`."),
+        Field("url", Url(), required=True, doc="Address of the original article."),
+    )
+)
+
+QUOTE = Record(
+    (
+        Field("by", Ref("person"), required=True, doc="Speaker; must be listed in the article's `people`."),
+        Field("text", Text(multiline=True), required=True, doc="The words, verbatim."),
+        Field("context", Text(), doc="Where or how it was said, e.g. `in a message on X`."),
+    )
+)
+
+ARTICLE = Record(
+    (
+        Field("title", Text(), required=True, doc="Headline of the brief."),
+        Field("date", Date(), required=True, doc="Publication date of the source."),
+        Field("source", SOURCE, required=True, doc="The original article."),
+        Field("summary", Text(multiline=True), required=True, doc="The brief in one to three sentences."),
+        Field("key_points", ListOf(Text(), min_items=1), required=True, doc="What a reader must retain."),
+        *(
+            Field(ARTICLE_FIELD[kind], ListOf(Ref(kind), unique=True), doc=f"Slugs of the {FOLDERS[kind]} covered.")
+            for kind in ENTITY_KINDS
+        ),
+        Field("quotes", ListOf(QUOTE), doc="Direct quotes, verbatim and attributed."),
+        Field("status", Choice(("published", "draft")), doc="`draft` keeps the article out of `build`."),
+    )
+)
+
+SCHEMAS: dict[str, Record] = {
+    "article": ARTICLE,
+    "person": PERSON,
+    "event": EVENT,
+    "org": ORG,
+    "place": PLACE,
+    "topic": TOPIC,
+}

@@ -1,0 +1,53 @@
+"""Where each page lives: source URIs (as MkDocs sees them) and the URLs they become.
+
+All addresses come from the format strings below, so a page's address is
+decided in one place. A slug has already been checked against `SLUG_RE`, so it
+can never climb out of its folder.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from .schema import FOLDERS, SLUG_RE
+
+HOME = "index.md"
+
+
+def entity_uri(kind: str, slug: str, page: int = 1) -> str:
+    """Source URI of an article's or entity's page, e.g. `people/sergey-lavrov.md`."""
+    if not SLUG_RE.match(slug):
+        raise ValueError(f"unsafe slug {slug!r}")  # validation makes this unreachable for content
+    base = f"{FOLDERS[kind]}/{slug}"
+    return f"{base}.md" if page == 1 else f"{base}/page/{page}.md"
+
+
+def index_uri(kind: str, page: int = 1) -> str:
+    """Source URI of the index page of a kind, e.g. `people/index.md`."""
+    return f"{FOLDERS[kind]}/index.md" if page == 1 else f"{FOLDERS[kind]}/page/{page}.md"
+
+
+def month_uri(year: int, month: int) -> str:
+    """Source URI of the archive of one month, e.g. `articles/2024/07/index.md`."""
+    return f"articles/{year:04d}/{month:02d}/index.md"
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The URL MkDocs gives a Markdown source URI (relative to the site root)."""
+    stem = src_uri[: -len(".md")]
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link from the page at `from_url` to `to_url`, both relative to the site root."""
+    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
+    rel = posixpath.relpath(to_url or ".", base.rstrip("/") or ".")
+    if to_url.endswith("/") or not to_url:
+        rel = "./" if rel == "." else rel + "/"
+    return rel

@@ -1,0 +1,476 @@
+"""Stage 2, validate: check every file against the schema, then the files against each other.
+
+Each problem becomes a `Diagnostic` with the file, line and column, and all of
+them are collected before anything stops. Values come out as plain Python
+(str, date, bool, list, dict) together with the position of each, so later
+cross-file checks can point at the exact list item that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from slugify import slugify
+
+from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
+from .load import SourceDoc
+from .matcher import AliasMatcher, NameKey, name_key
+from .schema import (
+    ARTICLE_FIELD,
+    ENTITY_KINDS,
+    FOLDERS,
+    SCHEMAS,
+    SLUG_RE,
+    SLUG_RULE,
+    Choice,
+    Date,
+    FieldType,
+    Flag,
+    ListOf,
+    Pattern,
+    Record,
+    Ref,
+    Text,
+    Url,
+)
+
+#: Most YAML nodes one file may expand to: stops "billion laughs" alias bombs early.
+MAX_NODES = 20_000
+
+Path_ = tuple[object, ...]
+Position = tuple[int, int]
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_NULL_TAG = _STANDARD_TAG + "null"
+
+
+@dataclass
+class ValidDoc:
+    """A file whose fields passed the schema: values plus where each one was written."""
+
+    source: SourceDoc
+    values: dict[str, Any]
+    positions: dict[Path_, Position] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """The kind of the source file."""
+        return self.source.kind
+
+    @property
+    def slug(self) -> str:
+        """The slug of the source file."""
+        return self.source.slug
+
+    def position(self, *path: object) -> Position:
+        """Line and column of the value at `path`, falling back to its closest parent."""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class _TooComplex(Exception):
+    pass
+
+
+class _Converter:
+    """Turns one file's YAML nodes into values following the schema."""
+
+    def __init__(self, sink: DiagnosticSink, line_offset: int) -> None:
+        self.sink = sink
+        self.offset = line_offset
+        self.positions: dict[Path_, Position] = {}
+        self.budget = MAX_NODES
+        self.ok = True
+
+    def pos(self, node: yaml.Node) -> Position:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def error(self, node: yaml.Node, code: str, message: str, hint: str = "") -> None:
+        self.ok = False
+        self.sink.error(*self.pos(node), code, message, hint)
+
+    def convert(self, node: yaml.Node, ftype: FieldType, path: Path_, label: str) -> Any:
+        """The value of `node`, or None after reporting why it is not a valid `ftype`."""
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooComplex
+        self.positions[path] = self.pos(node)
+        if node.tag and not node.tag.startswith(_STANDARD_TAG) and node.tag != "!":
+            self.error(node, "yaml-tag", f"YAML tag `{node.tag}` is not allowed in content", "remove the tag")
+            return None
+        if isinstance(ftype, Record):
+            return self.record(node, ftype, path, label)
+        if isinstance(ftype, ListOf):
+            return self.sequence(node, ftype, path, label)
+        if not isinstance(node, yaml.ScalarNode):
+            shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            self.error(node, "wrong-type", f"`{label}` must be {_describe(ftype)}, not {shape}")
+            return None
+        return self.scalar(node, ftype, label)
+
+    def record(self, node: yaml.Node, schema: Record, path: Path_, label: str) -> dict[str, Any] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, "wrong-type", f"`{label}` must be a mapping of fields, not {_shape(node)}",
+                       "write one `key: value` per line")
+            return None
+        values: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        known = [f.name for f in schema.fields]
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str) or not key:
+                self.error(key_node, "wrong-type", "field names must be plain words")
+                continue
+            line = self.pos(key_node)[0]
+            if key in first_seen:
+                self.error(key_node, "duplicate-key", f"field `{key}` is given twice",
+                           f"it was first given on line {first_seen[key]}; keep one")
+                continue
+            first_seen[key] = line
+            spec = schema.field_named(key)
+            if spec is None:
+                hint = did_you_mean(key, known) or f"known fields: {', '.join(known)}"
+                self.error(key_node, "unknown-key", f"unknown field `{key}` in {label}", hint)
+                continue
+            if _is_null(value_node):
+                self.positions[(*path, key)] = self.pos(value_node)
+                continue  # An empty value means "not given"; `required` below catches it.
+            value = self.convert(value_node, spec.type, (*path, key), key)
+            if value is not None:
+                values[key] = value
+        for spec in schema.fields:
+            if spec.required and spec.name not in values and spec.name not in _failed_keys(first_seen, values):
+                self.error(node, "missing-field", f"required field `{spec.name}` is missing from {label}",
+                           f"add `{spec.name}:` ({_describe(spec.type)})")
+        return values
+
+    def sequence(self, node: yaml.Node, ltype: ListOf, path: Path_, label: str) -> list[Any] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            example = "[a, b]" if not isinstance(ltype.item, Record) else "a list of `- key: value` items"
+            self.error(node, "wrong-type", f"`{label}` must be a list, not {_shape(node)}", f"write it as {example}")
+            return None
+        items: list[Any] = []
+        seen: dict[Any, int] = {}
+        for index, item_node in enumerate(node.value):
+            if _is_null(item_node):
+                self.error(item_node, "wrong-type", f"`{label}` has an empty item", "remove the empty `-` line")
+                continue
+            value = self.convert(item_node, ltype.item, (*path, index), label)
+            if value is None:
+                continue
+            if ltype.unique and isinstance(value, str):
+                if value in seen:
+                    self.error(item_node, "duplicate-item", f"`{value}` appears twice in `{label}`",
+                               f"it is already item {seen[value] + 1}; remove this one")
+                    continue
+                seen[value] = index
+            items.append(value)
+        if len(items) < ltype.min_items and self.ok:
+            self.error(node, "too-few-items", f"`{label}` needs at least {ltype.min_items} item(s)")
+        return items
+
+    def scalar(self, node: yaml.ScalarNode, ftype: FieldType, label: str) -> Any:
+        # node.value is the text as written: YAML 1.1's `NO` → False or 12:30 → 750 never happens here.
+        text = node.value.strip()
+        if isinstance(ftype, Text):
+            return text if text else None
+        if isinstance(ftype, Date):
+            try:
+                if not _DATE_RE.match(text):
+                    raise ValueError
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                self.error(node, "bad-date", f"`{label}` is not a valid date: `{text}`",
+                           "write dates as YYYY-MM-DD, e.g. 2024-07-03")
+                return None
+        if isinstance(ftype, Url):
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+                self.error(node, "bad-url", f"`{label}` must be an absolute http(s) address, not `{text[:80]}`",
+                           "write the full address, e.g. https://example.com/page")
+                return None
+            return text
+        if isinstance(ftype, Pattern):
+            if not re.match(ftype.regex, text):
+                self.error(node, "bad-value", f"`{label}` must be {ftype.rule}, not `{text[:80]}`")
+                return None
+            return text
+        if isinstance(ftype, Flag):
+            if text.lower() in ("true", "false"):
+                return text.lower() == "true"
+            self.error(node, "wrong-type", f"`{label}` must be true or false, not `{text[:80]}`")
+            return None
+        if isinstance(ftype, Choice):
+            if text not in ftype.values:
+                hint = did_you_mean(text, ftype.values) or "one of: " + ", ".join(ftype.values)
+                self.error(node, "bad-value", f"`{label}` must be one of {', '.join(ftype.values)}, not `{text[:80]}`",
+                           hint)
+                return None
+            return text
+        if isinstance(ftype, Ref):
+            if not SLUG_RE.match(text):
+                suggestion = slugify(text)
+                self.error(node, "bad-ref", f"`{text[:80]}` in `{label}` is not a slug ({SLUG_RULE})",
+                           f"refer to a {ftype.kind} by its file name, e.g. `{suggestion}`" if suggestion else "")
+                return None
+            return text
+        raise AssertionError(f"unhandled field type {ftype!r}")  # pragma: no cover
+
+
+def _failed_keys(first_seen: dict[str, int], values: dict[str, Any]) -> set[str]:
+    # A field that was present but invalid already has its own error; do not add "missing" too.
+    return {k for k in first_seen if k not in values}
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None
+
+
+def _shape(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return f"`{str(node.value)[:40]}`"
+
+
+def _describe(ftype: FieldType) -> str:
+    if isinstance(ftype, Text):
+        return "text"
+    if isinstance(ftype, Date):
+        return "a date (YYYY-MM-DD)"
+    if isinstance(ftype, Url):
+        return "an http(s) address"
+    if isinstance(ftype, Pattern):
+        return ftype.rule
+    if isinstance(ftype, Flag):
+        return "true or false"
+    if isinstance(ftype, Choice):
+        return "one of " + ", ".join(ftype.values)
+    if isinstance(ftype, Ref):
+        return f"a {ftype.kind} slug"
+    if isinstance(ftype, ListOf):
+        return f"a list of {_describe(ftype.item)}"
+    return "a mapping"
+
+
+def validate_file(doc: SourceDoc, diagnostics: list[Diagnostic]) -> ValidDoc | None:
+    """Check one file against its kind's schema; None if it cannot be used at all."""
+    sink = DiagnosticSink(doc.path, diagnostics)
+    if doc.node is None:
+        if not any(d.path == doc.path for d in diagnostics):
+            sink.error(1 + doc.line_offset, 1, "empty-file", f"the {doc.kind} file has no fields",
+                       "required: " + ", ".join(f.name for f in SCHEMAS[doc.kind].fields if f.required))
+        return None
+    converter = _Converter(sink, doc.line_offset)
+    try:
+        values = converter.convert(doc.node, SCHEMAS[doc.kind], (), f"this {doc.kind}")
+    except _TooComplex:
+        sink.error(*converter.pos(doc.node), "yaml-too-complex",
+                   f"the YAML expands to more than {MAX_NODES:,} values (anchors and aliases?)",
+                   "write the values out plainly; content files need no YAML anchors")
+        return None
+    if values is None:
+        return None
+    valid = ValidDoc(doc, values, converter.positions)
+    _check_semantics(valid, sink)
+    return valid
+
+
+def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
+    values = doc.values
+    if doc.kind == "event":
+        start, end = values.get("start"), values.get("end")
+        if start and end and end < start:
+            sink.error(*doc.position("end"), "end-before-start", f"the event ends ({end}) before it starts ({start})",
+                       "swap the dates, or fix the typo")
+        if end and values.get("ongoing"):
+            sink.error(*doc.position("ongoing"), "ongoing-with-end", "an ongoing event cannot have an `end`",
+                       "remove `ongoing: true` or the `end` date")
+    for index, role in enumerate(values.get("roles", [])):
+        start, end = role.get("from"), role.get("to")
+        if start and end and end < start:
+            sink.error(*doc.position("roles", index, "to"), "end-before-start",
+                       f"the role `{role.get('title')}` ends ({end}) before it starts ({start})")
+    if doc.kind == "article" and "date" in values:
+        date = values["date"]
+        expected = (f"{date.year:04d}", f"{date.month:02d}")
+        if doc.source.folders != expected:
+            sink.error(*doc.position("date"), "misplaced-article",
+                       f"an article dated {date} belongs in content/articles/{expected[0]}/{expected[1]}/",
+                       f"move it to content/articles/{expected[0]}/{expected[1]}/{doc.slug}.md")
+    if doc.kind == "article":
+        people = set(values.get("people", []))
+        for index, quote in enumerate(values.get("quotes", [])):
+            speaker = quote.get("by")
+            if speaker and speaker not in people:
+                sink.error(*doc.position("quotes", index, "by"), "quote-speaker-not-listed",
+                           f"the quote is by `{speaker}`, who is not in this article's `people`",
+                           f"add `{speaker}` to `people`")
+
+
+# --- checks across files -------------------------------------------------------------------------
+
+
+@dataclass
+class Registry:
+    """The valid registry entries by kind and slug, and every name they claim."""
+
+    docs: dict[str, dict[str, ValidDoc]]
+    names: dict[NameKey, ValidDoc]
+
+    def matcher(self) -> AliasMatcher[ValidDoc]:
+        """A matcher over the names and aliases of every registry entry."""
+        return AliasMatcher((name, doc) for doc in _all(self.docs) for name in _names(doc))
+
+
+def _names(doc: ValidDoc) -> list[str]:
+    return [doc.values.get("name", ""), *doc.values.get("aliases", [])]
+
+
+def _all(docs: dict[str, dict[str, ValidDoc]]) -> Iterator[ValidDoc]:
+    for kind in ENTITY_KINDS:
+        yield from docs[kind].values()
+
+
+def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic]) -> Registry:
+    """Index registry entries; report names and aliases claimed by two entries."""
+    docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
+    for doc in valid:
+        if doc.kind != "article":
+            docs[doc.kind][doc.slug] = doc
+    names: dict[NameKey, ValidDoc] = {}
+    for doc in _all(docs):
+        sink = DiagnosticSink(doc.source.path, diagnostics)
+        own: set[NameKey] = set()
+        for index, name in enumerate(_names(doc)):
+            key = name_key(name)
+            if not key or key in own:
+                continue
+            own.add(key)
+            other = names.get(key)
+            if other is None:
+                names[key] = doc
+                continue
+            where = ("name",) if index == 0 else ("aliases", index - 1)
+            sink.error(*doc.position(*where), "duplicate-alias",
+                       f"the name `{name}` is also claimed by {other.kind} `{other.slug}` ({other.source.path})",
+                       "a name must point to one entry; make it more specific, e.g. add a first name")
+    return Registry(docs, names)
+
+
+def _refs(values: Any, ftype: FieldType, path: Path_) -> Iterator[tuple[Path_, str, str]]:
+    """Every (path, kind, slug) reference inside a value, found by walking the schema."""
+    if isinstance(ftype, Ref) and isinstance(values, str):
+        yield path, ftype.kind, values
+    elif isinstance(ftype, ListOf) and isinstance(values, list):
+        for index, item in enumerate(values):
+            yield from _refs(item, ftype.item, (*path, index))
+    elif isinstance(ftype, Record) and isinstance(values, dict):
+        for spec in ftype.fields:
+            if spec.name in values:
+                yield from _refs(values[spec.name], spec.type, (*path, spec.name))
+
+
+def check_references(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
+    """Report references to slugs that no registry file defines, with a did-you-mean."""
+    for doc in valid:
+        sink = DiagnosticSink(doc.source.path, diagnostics)
+        for path, kind, slug in _refs(doc.values, SCHEMAS[doc.kind], ()):
+            if slug in registry.docs[kind]:
+                continue
+            sink.error(*doc.position(*path), "unknown-ref", f"unknown {kind} `{slug}`",
+                       _suggest_slug(slug, kind, registry))
+
+
+def _suggest_slug(slug: str, kind: str, registry: Registry) -> str:
+    # An author often writes a name or alias ("lavrov") where the slug is wanted ("sergey-lavrov").
+    by_alias = {slugify(name): doc.slug for doc in registry.docs[kind].values() for name in _names(doc)}
+    if slug in by_alias:
+        return f"did you mean `{by_alias[slug]}`?"
+    for candidate, target in sorted(by_alias.items()):
+        if slug in candidate.split("-") or candidate in slug.split("-"):
+            return f"did you mean `{target}`?"
+    hint = did_you_mean(slug, [*registry.docs[kind], *by_alias])
+    for alias, target in by_alias.items():
+        hint = hint.replace(f"`{alias}`", f"`{target}`") if alias != target else hint
+    if hint:
+        return hint
+    return f"create content/{FOLDERS[kind]}/{slug}.yml, or check the spelling"
+
+
+def check_parent_cycles(registry: Registry, diagnostics: list[Diagnostic]) -> None:
+    """Report chains of `parent` (events, orgs) or `country` (places) that loop back on themselves."""
+    for kind, key in (("event", "parent"), ("org", "parent"), ("place", "country")):
+        docs = registry.docs[kind]
+        reported: set[str] = set()
+        for slug in sorted(docs):
+            chain = [slug]
+            current = docs[slug].values.get(key)
+            while current in docs and current not in chain:
+                chain.append(current)
+                current = docs[current].values.get(key)
+            if current != slug or slug in reported:
+                continue
+            loop = " → ".join([*chain, slug])
+            for member in chain:
+                reported.add(member)
+                doc = docs[member]
+                DiagnosticSink(doc.source.path, diagnostics).error(
+                    *doc.position(key), "parent-cycle", f"`{key}` goes round in a circle: {loop}",
+                    f"remove `{key}` from one of them")
+
+
+def check_usage(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
+    """Warnings: registry entries nothing refers to, and names in article bodies left unannotated."""
+    referenced: set[tuple[str, str]] = set()
+    for doc in valid:
+        referenced.update((kind, slug) for _, kind, slug in _refs(doc.values, SCHEMAS[doc.kind], ()))
+    for doc in _all(registry.docs):
+        if (doc.kind, doc.slug) not in referenced:
+            DiagnosticSink(doc.source.path, diagnostics).warning(
+                1, 1, "unused-entry", f"no article or entry refers to {doc.kind} `{doc.slug}`",
+                f"annotate an article with it (`{ARTICLE_FIELD[doc.kind]}: [{doc.slug}]`) or delete the file")
+    matcher = registry.matcher()
+    if not matcher:
+        return
+    for doc in valid:
+        if doc.kind != "article":
+            continue
+        _check_mentions(doc, matcher, diagnostics)
+
+
+def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics: list[Diagnostic]) -> None:
+    annotated = {(kind, slug) for kind in ENTITY_KINDS for slug in doc.values.get(ARTICLE_FIELD[kind], [])}
+    sink = DiagnosticSink(doc.source.path, diagnostics)
+    warned: set[tuple[str, str]] = set()
+    for offset, line in enumerate(doc.source.body.split("\n")):
+        for match in matcher.find(line):
+            target = match.target
+            ref = (target.kind, target.slug)
+            if ref in annotated or ref in warned:
+                continue
+            warned.add(ref)
+            sink.warning(doc.source.body_line + offset, match.start + 1, "unannotated-mention",
+                         f"`{match.surface}` names {target.kind} `{target.slug}`, which this article does not list",
+                         f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
+
+
+def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic]) -> list[ValidDoc]:
+    """Run every check; returns the files that passed their own schema."""
+    valid = [v for doc in sources if (v := validate_file(doc, diagnostics)) is not None]
+    registry = build_registry(valid, diagnostics)
+    check_references(valid, registry, diagnostics)
+    check_parent_cycles(registry, diagnostics)
+    check_usage(valid, registry, diagnostics)
+    return valid

@@ -1,0 +1,102 @@
+"""Reading untrusted text files and YAML into position-carrying node trees.
+
+Only composition is done here (YAML text → `yaml.Node` with line and column);
+turning nodes into values is left to `validate`, which knows from the schema
+whether `NO` is meant as a word or a boolean. Nothing here can run code:
+composition never constructs Python objects, tags included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import DiagnosticSink
+
+#: Files larger than this are refused: no brief needs a megabyte of YAML.
+MAX_FILE_BYTES = 1_000_000
+
+try:  # libyaml's C parser is several times faster and gives the same marks.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+def read_text(path: Path, sink: DiagnosticSink) -> str | None:
+    """Read a UTF-8 text file, or report why it cannot be read and return None."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            sink.error(0, 0, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                       "split the content or move large media out of content/")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        sink.error(0, 0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # A UTF-8 byte-order mark is harmless; editors on Windows add it.
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        sink.error(line, col, "encoding", f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                   "save the file as UTF-8")
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        sink.error(line, 1, "encoding", "the file contains a NUL character", "save the file as plain UTF-8 text")
+        return None
+    return text.replace("\r\n", "\n")
+
+
+def compose(text: str, sink: DiagnosticSink, line_offset: int = 0) -> yaml.Node | None:
+    """Parse one YAML document into a node tree; syntax errors become diagnostics.
+
+    `line_offset` is added to every line number, for YAML cut out of a larger
+    file (front matter). Returns None for an empty document or on error.
+    """
+    try:
+        return yaml.compose(text, Loader=_Loader)  # compose builds no Python objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else 0
+        col = mark.column + 1 if mark else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = _syntax_hint(problem)
+        sink.error(line, col, "yaml-syntax", f"YAML syntax error: {problem}", hint)
+    except yaml.YAMLError as exc:
+        sink.error(0, 0, "yaml-syntax", f"YAML error: {exc}")
+    return None
+
+
+def _syntax_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "a value that contains `: ` must be quoted, e.g. title: \"India: a view\""
+    if "found character '\\t'" in problem:
+        return "indent YAML with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each line of a mapping needs `key: value`"
+    return "check indentation and quoting near this position"
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split `---` front matter from a Markdown file.
+
+    Returns (yaml_text, body, body_first_line) or None when the file does not
+    start with a front matter block. Line numbers are 1-based.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1 :]), i + 2
+    return None
+
+
+def node_position(node: yaml.Node, line_offset: int = 0) -> tuple[int, int]:
+    """1-based (line, col) where `node` starts."""
+    return node.start_mark.line + 1 + line_offset, node.start_mark.column + 1

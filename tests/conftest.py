@@ -1,0 +1,140 @@
+"""Shared fixtures: scratch desks in tmp_path, built with the real CLI and real MkDocs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from briefgen import pipeline
+from briefgen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+MKDOCS_YML = """\
+site_name: Test desk
+site_url: https://desk.example.org/
+docs_dir: content
+theme:
+  name: material
+plugins:
+  - search
+  - briefgen:
+      page_size: {page_size}
+"""
+
+
+@dataclass
+class Desk:
+    """A scratch project: mkdocs.yml, content/ and templates/ under `root`."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def cli(self, *args: str, capsys: pytest.CaptureFixture[str] | None = None) -> int:
+        pipeline._cache.clear()
+        return main([args[0], "-f", str(self.config), *args[1:]])
+
+    def build(self, *args: str) -> int:
+        return self.cli("build", "-q", "--site-dir", str(self.site), *args)
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def page(self, url: str) -> str:
+        return (self.site / url / "index.html").read_text(encoding="utf-8")
+
+
+def make_desk(root: Path, files: dict[str, str] | None = None, *, sample: bool = False, page_size: int = 50) -> Desk:
+    """A project in `root` with the given files, optionally starting from the sample desk."""
+    root.mkdir(parents=True, exist_ok=True)
+    desk = Desk(root)
+    desk.write("mkdocs.yml", MKDOCS_YML.format(page_size=page_size))
+    (root / "content").mkdir(exist_ok=True)
+    if sample:
+        shutil.copytree(REPO / "content", root / "content", dirs_exist_ok=True)
+    for rel, text in (files or {}).items():
+        desk.write(rel, text)
+    return desk
+
+
+@pytest.fixture
+def desk_factory(tmp_path: Path) -> Callable[..., Desk]:
+    counter = iter(range(1000))
+
+    def factory(files: dict[str, str] | None = None, **kwargs: object) -> Desk:
+        return make_desk(tmp_path / f"desk{next(counter)}", files, **kwargs)  # type: ignore[arg-type]
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """The repository's own sample desk, built once with the repository's mkdocs.yml."""
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    desk = Desk(root)
+    assert desk.build() == 0
+    return desk
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path → SHA-256 of every file under `folder`."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+PERSON = """\
+name: {name}
+aliases: [{alias}]
+roles:
+  - title: Minister
+"""
+
+ARTICLE = """\
+---
+title: {title}
+date: {date}
+source:
+  name: Example News
+  url: https://news.example.com/{slug}
+summary: A summary.
+key_points:
+  - A point.
+people: [{people}]
+---
+{body}
+"""
+
+
+def article(slug: str = "a-story", *, date: str = "2024-07-03", people: str = "ada-lovelace",
+            body: str = "Ada Lovelace spoke.", title: str = "A story") -> dict[str, str]:
+    """Files for one article in the right month folder."""
+    year, month = date[:4], date[5:7]
+    return {f"content/articles/{year}/{month}/{slug}.md": ARTICLE.format(title=title, date=date, slug=slug,
+                                                                         people=people, body=body)}
+
+
+def person(slug: str = "ada-lovelace", name: str = "Ada Lovelace", alias: str = "Lovelace") -> dict[str, str]:
+    """Files for one person."""
+    return {f"content/people/{slug}.yml": PERSON.format(name=name, alias=alias)}
