@@ -40,7 +40,7 @@ from .schema import (
     Url,
 )
 
-#: Most YAML nodes one file may expand to: stops "billion laughs" alias bombs early.
+#: Most YAML values one file may hold: a bound on the work a hostile file can cause.
 MAX_NODES = 20_000
 
 Path_ = tuple[object, ...]
@@ -49,6 +49,8 @@ Position = tuple[int, int]
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _NULL_TAG = _STANDARD_TAG + "null"
+# Tags plain YAML resolves by itself; anything else (`!!python/...`, `!custom`) was written on purpose.
+_PLAIN_TAGS = frozenset(_STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
 
 
 @dataclass
@@ -105,7 +107,7 @@ class _Converter:
         if self.budget < 0:
             raise _TooComplex
         self.positions[path] = self.pos(node)
-        if node.tag and not node.tag.startswith(_STANDARD_TAG) and node.tag != "!":
+        if node.tag not in _PLAIN_TAGS:
             self.error(node, "yaml-tag", f"YAML tag `{node.tag}` is not allowed in content", "remove the tag")
             return None
         if isinstance(ftype, Record):
@@ -277,8 +279,8 @@ def validate_file(doc: SourceDoc, diagnostics: list[Diagnostic]) -> ValidDoc | N
         values = converter.convert(doc.node, SCHEMAS[doc.kind], (), f"this {doc.kind}")
     except _TooComplex:
         sink.error(*converter.pos(doc.node), "yaml-too-complex",
-                   f"the YAML expands to more than {MAX_NODES:,} values (anchors and aliases?)",
-                   "write the values out plainly; content files need no YAML anchors")
+                   f"the file holds more than {MAX_NODES:,} YAML values",
+                   "split it up: no brief or registry entry needs that many")
         return None
     if values is None:
         return None

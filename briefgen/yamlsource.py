@@ -59,6 +59,16 @@ def compose(text: str, sink: DiagnosticSink, line_offset: int = 0) -> yaml.Node 
     file (front matter). Returns None for an empty document or on error.
     """
     try:
+        # Anchors and aliases have no use in content and are how "billion laughs" bombs are built;
+        # refuse them. The event scan only runs when an alias marker could be present at all.
+        if "*" in text:
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    mark = event.start_mark
+                    sink.error(mark.line + 1 + line_offset, mark.column + 1, "yaml-alias",
+                               f"YAML alias `*{event.anchor}` is not allowed in content",
+                               "write the value out in full")
+                    return None
         return yaml.compose(text, Loader=_Loader)  # compose builds no Python objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

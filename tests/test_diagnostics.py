@@ -1,0 +1,269 @@
+"""Every kind of content problem, with the exact diagnostic `briefgen check` prints for it."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import Desk, article, person
+
+GOOD = {**person(), **article()}
+ADA = "content/people/ada-lovelace.yml"
+STORY = "content/articles/2024/07/a-story.md"
+
+EVENT = "content/events/summit.yml"
+
+# (files to add to a clean desk, expected first line of the diagnostic, expected words of its hint)
+CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
+    "yaml-syntax": (
+        {ADA: "name: Ada: Lovelace\n"},
+        f"{ADA}:1:10: error[yaml-syntax]: YAML syntax error: mapping values are not allowed in this context",
+        "must be quoted",
+    ),
+    "duplicate-key": (
+        {ADA: "name: Ada Lovelace\naliases: [Lovelace]\nname: Ada\n"},
+        f"{ADA}:3:1: error[duplicate-key]: field `name` is given twice",
+        "first given on line 1",
+    ),
+    "unknown-key": (
+        {ADA: "name: Ada Lovelace\nrols:\n  - title: Countess\n"},
+        f"{ADA}:2:1: error[unknown-key]: unknown field `rols` in this person",
+        "did you mean `roles`?",
+    ),
+    "missing-field": (
+        {ADA: "aliases: [Lovelace]\n"},
+        f"{ADA}:1:1: error[missing-field]: required field `name` is missing from this person",
+        "add `name:`",
+    ),
+    "wrong-type": (
+        {ADA: "name: Ada Lovelace\naliases: Lovelace\n"},
+        f"{ADA}:2:10: error[wrong-type]: `aliases` must be a list, not `Lovelace`",
+        "write it as [a, b]",
+    ),
+    "bad-date": (
+        {EVENT: "name: Summit\nstart: 2024-13-01\n"},
+        f"{EVENT}:2:8: error[bad-date]: `start` is not a valid date: `2024-13-01`",
+        "YYYY-MM-DD",
+    ),
+    "end-before-start": (
+        {EVENT: "name: Summit\nstart: 2024-07-04\nend: 2024-07-03\n"},
+        f"{EVENT}:3:6: error[end-before-start]: the event ends (2024-07-03) before it starts (2024-07-04)",
+        "swap the dates",
+    ),
+    "ongoing-with-end": (
+        {EVENT: "name: Summit\nstart: 2024-07-04\nend: 2024-07-05\nongoing: true\n"},
+        f"{EVENT}:4:10: error[ongoing-with-end]: an ongoing event cannot have an `end`",
+        "remove",
+    ),
+    "unknown-ref": (
+        article(people="lovelace"),
+        f"{STORY}:10:10: error[unknown-ref]: unknown person `lovelace`",
+        "did you mean `ada-lovelace`?",
+    ),
+    "duplicate-slug": (
+        article(date="2024-06-30"),
+        "content/articles/2024/07/a-story.md:0:0: error[duplicate-slug]: another article already has the slug "
+        "`a-story`: content/articles/2024/06/a-story.md",
+        "rename one of the files",
+    ),
+    "duplicate-alias": (
+        {"content/people/lord-lovelace.yml": "name: William King\naliases: [Lovelace]\n"},
+        "content/people/lord-lovelace.yml:2:11: error[duplicate-alias]: the name `Lovelace` is also claimed by "
+        f"person `ada-lovelace` ({ADA})",
+        "make it more specific",
+    ),
+    "parent-cycle": (
+        {"content/events/a.yml": "name: A\nstart: 2024-01-01\nparent: b\n",
+         "content/events/b.yml": "name: B\nstart: 2024-01-01\nparent: a\n"},
+        "content/events/a.yml:3:9: error[parent-cycle]: `parent` goes round in a circle: a → b → a",
+        "remove `parent`",
+    ),
+    "quote-speaker-not-listed": (
+        {STORY: article()[STORY].replace("people: [ada-lovelace]",
+                                         "people: []\nquotes:\n  - by: ada-lovelace\n    text: Hello")},
+        f"{STORY}:12:9: error[quote-speaker-not-listed]: the quote is by `ada-lovelace`, who is not in this "
+        "article's `people`",
+        "add `ada-lovelace` to `people`",
+    ),
+    "bad-slug": (
+        {"content/people/Ada_Byron.yml": "name: Ada Byron\n"},
+        "content/people/Ada_Byron.yml:0:0: error[bad-slug]: file name `Ada_Byron` is not a valid slug "
+        "(lowercase ASCII letters, digits and single hyphens, e.g. `sergey-lavrov`)",
+        "rename the file to `ada-byron.yml`",
+    ),
+    "bad-url": (
+        {STORY: article()[STORY].replace("https://news.example.com/a-story", "javascript:alert(1)")},
+        f"{STORY}:6:8: error[bad-url]: `url` must be an absolute http(s) address, not `javascript:alert(1)`",
+        "https://example.com/page",
+    ),
+    "bad-value": (
+        {ADA: "name: Ada Lovelace\naliases: [Lovelace]\nwikidata: 7259\n"},
+        f"{ADA}:3:11: error[bad-value]: `wikidata` must be a Wikidata item id such as `Q1058`, not `7259`",
+        "",
+    ),
+    "bad-ref": (
+        article(people="Ada Lovelace"),
+        f"{STORY}:10:10: error[bad-ref]: `Ada Lovelace` in `people` is not a slug "
+        "(lowercase ASCII letters, digits and single hyphens, e.g. `sergey-lavrov`)",
+        "e.g. `ada-lovelace`",
+    ),
+    "duplicate-item": (
+        article(people="ada-lovelace, ada-lovelace"),
+        f"{STORY}:10:24: error[duplicate-item]: `ada-lovelace` appears twice in `people`",
+        "already item 1",
+    ),
+    "too-few-items": (
+        {STORY: article()[STORY].replace("key_points:\n  - A point.", "key_points: []")},
+        f"{STORY}:8:13: error[too-few-items]: `key_points` needs at least 1 item(s)",
+        "",
+    ),
+    "empty-file": (
+        {"content/topics/empty.yml": "# nothing yet\n"},
+        "content/topics/empty.yml:1:1: error[empty-file]: the topic file has no fields",
+        "required: name",
+    ),
+    "no-front-matter": (
+        {"content/articles/2024/07/bare.md": "Just text.\n"},
+        "content/articles/2024/07/bare.md:1:1: error[no-front-matter]: an article must start with YAML front "
+        "matter between `---` lines",
+        "put `---`",
+    ),
+    "misplaced-article": (
+        {"content/articles/2024/06/early.md": article("early")["content/articles/2024/07/early.md"]},
+        "content/articles/2024/06/early.md:3:7: error[misplaced-article]: an article dated 2024-07-03 belongs in "
+        "content/articles/2024/07/",
+        "move it to content/articles/2024/07/early.md",
+    ),
+    "encoding": (
+        {"content/topics/latin.yml": "name: Caf\xe9\n".encode("latin-1")},
+        "content/topics/latin.yml:1:10: error[encoding]: the file is not valid UTF-8 (byte 0xe9)",
+        "save the file as UTF-8",
+    ),
+    "file-too-large": (
+        {"content/topics/huge.yml": "name: Huge\nsummary: " + "x" * 1_000_001 + "\n"},
+        "content/topics/huge.yml:0:0: error[file-too-large]: file is 1,000,022 bytes; the limit is 1,000,000",
+        "split the content",
+    ),
+    "yaml-tag": (
+        {ADA: "name: !!python/object/apply:os.system [echo pwned]\n"},
+        f"{ADA}:1:7: error[yaml-tag]: YAML tag `tag:yaml.org,2002:python/object/apply:os.system` is not allowed "
+        "in content",
+        "remove the tag",
+    ),
+    "yaml-alias": (
+        {"content/topics/bomb.yml": "name: Bomb\nsummary: &a text\n"
+         + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                   for p, c in zip("abcdefgh", "bcdefghi"))},
+        "content/topics/bomb.yml:3:8: error[yaml-alias]: YAML alias `*a` is not allowed in content",
+        "write the value out in full",
+    ),
+    "yaml-too-complex": (
+        {"content/topics/long.yml": "name: Long\naliases:\n" + "".join(f"  - Alias {i}\n" for i in range(20_001))},
+        "content/topics/long.yml:1:1: error[yaml-too-complex]: the file holds more than 20,000 YAML values",
+        "split it up",
+    ),
+    "unused-entry": (
+        {"content/topics/lonely.yml": "name: Lonely topic\n"},
+        "content/topics/lonely.yml:1:1: warning[unused-entry]: no article or entry refers to topic `lonely`",
+        "annotate an article with it (`topics: [lonely]`)",
+    ),
+    "unannotated-mention": (
+        {**person("charles-babbage", "Charles Babbage", "Babbage"),
+         STORY: article(people="ada-lovelace", body="Ada Lovelace wrote to\nthe engineer Babbage.")[STORY]},
+        f"{STORY}:13:14: warning[unannotated-mention]: `Babbage` names person `charles-babbage`, which this "
+        "article does not list",
+        "add `charles-babbage` to `people`",
+    ),
+    "unexpected-file": (
+        {"content/people/notes.txt": "to do\n"},
+        "content/people/notes.txt:0:0: warning[unexpected-file]: not a person file, so it is ignored",
+        "person files go in content/people/<slug>.yml",
+    ),
+}
+
+
+def _write(desk: Desk, files: dict[str, str | bytes]) -> None:
+    for rel, text in files.items():
+        path = desk.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_problem_is_reported_exactly(code: str, desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    files, expected, hint = CASES[code]
+    desk = desk_factory(GOOD)
+    _write(desk, files)
+    status = desk.cli("check")
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert expected in lines, out
+    if hint:
+        hint_line = lines[lines.index(expected) + 1]
+        assert hint_line.startswith("  hint: ") and hint in hint_line, out
+    assert status == (1 if "error[" in expected else 0)
+
+
+def test_symlinked_content_is_refused(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    outside = desk.root / "secret.yml"
+    outside.write_text("name: Secret\n")
+    (desk.root / "content/topics").mkdir()
+    os.symlink(outside, desk.root / "content/topics/secret.yml")
+    assert desk.cli("check") == 1
+    assert ("content/topics/secret.yml:0:0: error[symlink]: content files must not be symbolic links"
+            in capsys.readouterr().out.splitlines())
+
+
+def test_missing_content_folder(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory()
+    (desk.root / "content").rmdir()
+    desk.write("mkdocs.yml", desk.config.read_text().replace("docs_dir: content", "docs_dir: docs"))
+    (desk.root / "docs").mkdir()
+    assert desk.cli("check") == 1
+    assert "content:0:0: error[no-content]: the content folder does not exist" in capsys.readouterr().out
+
+
+def test_all_problems_are_reported_at_once(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    _write(desk, {**CASES["unknown-key"][0], **CASES["bad-date"][0], **CASES["no-front-matter"][0]})
+    assert desk.cli("check") == 1
+    out = capsys.readouterr()
+    assert out.out.count(": error[") == 3
+    assert "briefgen: 3 errors" in out.err
+
+
+def test_clean_desk_passes_and_strict_fails_on_warnings(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    assert desk.cli("check") == 0
+    assert desk.cli("check", "--strict") == 0
+    _write(desk, CASES["unused-entry"][0])
+    assert desk.cli("check") == 0
+    assert desk.cli("check", "--strict") == 1
+
+
+def test_github_format_gives_workflow_annotations(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    _write(desk, CASES["unknown-key"][0])
+    assert desk.cli("check", "--format", "github") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"::error file={ADA},line=2,col=1,title=briefgen unknown-key::[unknown-key] unknown field `rols` in this "
+        "person (did you mean `roles`?)"
+    ]
+
+
+def test_json_format_is_machine_readable(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    _write(desk, CASES["bad-date"][0])
+    assert desk.cli("check", "--format", "json") == 1
+    data = [d for d in json.loads(capsys.readouterr().out) if d["severity"] == "error"]
+    assert data == [{
+        "path": EVENT, "line": 2, "col": 8, "severity": "error", "code": "bad-date",
+        "message": "`start` is not a valid date: `2024-13-01`",
+        "hint": "write dates as YYYY-MM-DD, e.g. 2024-07-03",
+    }]
