@@ -61,9 +61,9 @@ def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> 
 def build_site(config_file: Path, site_dir: Path | None = None, *, drafts: bool | None = None,
                force: bool = False) -> Path:
     """Build the site strictly and swap it into place; returns the site folder."""
-    config = load_mkdocs_config(config_file, strict=True, **({"site_dir": str(site_dir)} if site_dir else {}))
+    config = load_mkdocs_config(config_file, strict=True)
     project = project_of(config)
-    final = Path(config.site_dir).resolve()
+    final = (site_dir or Path(config.site_dir)).resolve()
     check_site_dir(final, project, force=force)
     if drafts is not None:
         config.plugins["briefgen"].config.drafts = drafts  # type: ignore[attr-defined]

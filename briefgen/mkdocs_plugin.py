@@ -8,6 +8,7 @@ Jinja templates, so Python-Markdown never has to parse a generated page.
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import Any
@@ -114,8 +115,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         spec = self._spec(page)
         if spec is None:
             return markdown
-        page.meta["title"] = spec.title
-        page.meta["description"] = spec.description
+        # Themes print the title and description unescaped (MkDocs assumes Markdown-derived titles);
+        # these come from untrusted content, so they go in as HTML-escaped text.
+        page.meta["title"] = html.escape(spec.title)
+        page.meta["description"] = html.escape(spec.description)
         return ""
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -8,6 +8,7 @@ knowing Python. Rendering is pure: the same desk gives the same HTML.
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -57,8 +58,11 @@ class TemplateProblem(Exception):
     """A template failed to render a page: a problem in the (trusted) templates, named precisely."""
 
     def __init__(self, spec: PageSpec, error: jinja2.TemplateError) -> None:
-        where = getattr(error, "filename", None) or spec.template
-        line = getattr(error, "lineno", None)
+        where, line = getattr(error, "filename", None) or spec.template, getattr(error, "lineno", None)
+        # Runtime errors carry no position, but Jinja puts template lines into the traceback.
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".html")]
+        if line is None and frames:
+            where, line = frames[-1].filename, frames[-1].lineno
         location = f"{where}:{line}" if line else where
         super().__init__(f"template {location}: {error.message or error} (rendering {spec.src_uri})")
 

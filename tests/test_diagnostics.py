@@ -154,7 +154,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
     "yaml-alias": (
         {"content/topics/bomb.yml": "name: Bomb\nsummary: &a text\n"
          + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-                   for p, c in zip("abcdefgh", "bcdefghi"))},
+                   for p, c in zip("abcdefgh", "bcdefghi", strict=True))},
         "content/topics/bomb.yml:3:8: error[yaml-alias]: YAML alias `*a` is not allowed in content",
         "write the value out in full",
     ),

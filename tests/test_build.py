@@ -1,0 +1,186 @@
+"""`briefgen build` and `mkdocs build`: real builds in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Desk, article, person, tree_digest
+
+GOOD = {**person(), **article()}
+
+
+def test_build_writes_pages_and_swaps_atomically(desk_factory) -> None:
+    desk = desk_factory(GOOD)
+    assert desk.build() == 0
+    assert "Ada Lovelace" in desk.page("people/ada-lovelace")
+    assert (desk.site / ".briefgen-site").is_file()
+    leftovers = [p.name for p in desk.root.iterdir() if p.name.startswith(".site")]
+    assert leftovers == []
+
+
+def test_failed_build_leaves_previous_site_intact(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    assert desk.build() == 0
+    before = tree_digest(desk.site)
+    desk.write("content/people/ada-lovelace.yml", "name: Ada Lovelace\nrols: []\n")
+    assert desk.build() == 1
+    err = capsys.readouterr().err
+    assert "content/people/ada-lovelace.yml:2:1: error[unknown-key]" in err
+    assert "the site was not changed" in err
+    assert tree_digest(desk.site) == before
+
+
+def test_template_error_fails_build_and_keeps_site(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    assert desk.build() == 0
+    before = tree_digest(desk.site)
+    desk.write("templates/person.html", "{{ no_such_value }}\n")
+    assert desk.build() == 1
+    assert re.search(r"template \S*templates/person.html:1: 'no_such_value' is undefined", capsys.readouterr().err)
+    assert tree_digest(desk.site) == before
+
+
+def test_same_input_gives_byte_identical_site(desk_factory, tmp_path: Path) -> None:
+    desk = desk_factory(sample=True)
+    assert desk.cli("build", "-q", "--site-dir", str(tmp_path / "one")) == 0
+    assert desk.cli("build", "-q", "--site-dir", str(tmp_path / "two")) == 0
+    one, two = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+
+
+def test_drafts_are_left_out_unless_asked_for(desk_factory) -> None:
+    draft = article("draft-story", title="Secret plan")
+    path, text = next(iter(draft.items()))
+    desk = desk_factory({**GOOD, path: text.replace("people:", "status: draft\npeople:")})
+    assert desk.build() == 0
+    assert not (desk.site / "articles/draft-story").exists()
+    assert "Secret plan" not in desk.page("people/ada-lovelace")
+    assert desk.build("--drafts") == 0
+    assert "Draft" in desk.page("articles/draft-story")
+
+
+def test_site_template_overrides_builtin(desk_factory) -> None:
+    desk = desk_factory(GOOD)
+    desk.write("templates/person.html", "<h1>{{ name }}</h1><p class='custom'>Custom profile</p>\n")
+    assert desk.build() == 0
+    page = desk.page("people/ada-lovelace")
+    assert "Custom profile" in page and "<h1>Ada Lovelace</h1>" in page
+    assert 'class="bg-articles"' in desk.page("articles"), "other pages keep the built-in templates"
+
+
+def test_page_size_does_not_grow_with_the_desk(desk_factory) -> None:
+    """A page's size depends on its own content, not on how many articles the site has."""
+    def desk_with(n: int) -> Desk:
+        files = {**person(), **person("grace-hopper", "Grace Hopper", "Hopper"), **article("about-grace",
+                 people="grace-hopper", body="Grace Hopper spoke.", date="2023-01-05")}
+        for i in range(n):
+            files.update(article(f"story-{i:03d}", date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"))
+        return desk_factory(files, page_size=20)
+
+    small, large = desk_with(3), desk_with(60)
+    assert small.build() == 0 and large.build() == 0
+    assert small.page("people/grace-hopper") == large.page("people/grace-hopper")
+    # Coverage of a person in 60 articles is paged, 20 per page.
+    first = large.page("people/ada-lovelace")
+    assert first.count('class="bg-article-item"') == 20
+    assert 'href="page/2/"' in first
+    assert large.page("people/ada-lovelace/page/3").count('class="bg-article-item"') == 20
+    assert not (large.site / "people/ada-lovelace/page/4").exists()
+
+
+def test_untrusted_html_is_sanitised_and_metadata_escaped(desk_factory) -> None:
+    body = ('Ada Lovelace spoke.<script>alert(1)</script> <img src=x onerror="alert(2)">'
+            ' [click](javascript:alert(3)) <iframe src="https://evil.example"></iframe>'
+            ' <a href="https://ok.example/" onclick="alert(4)">ok</a>')
+    files = {**article(body=body, title='<script>alert(5)</script> "Title"'),
+             "content/people/ada-lovelace.yml": 'name: Ada <b onmouseover="alert(6)">Lovelace</b>\n'
+                                                "aliases: [Lovelace]\n"}
+    desk = desk_factory(files)
+    assert desk.build() == 0
+    for url in ("articles/a-story", "people/ada-lovelace", ""):
+        parser = _Executable()
+        parser.feed(desk.page(url))
+        assert parser.found == [], url
+    page = desk.page("articles/a-story")
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in page
+    assert 'href="https://ok.example/"' in page
+
+
+def test_yaml_values_are_kept_as_written(desk_factory) -> None:
+    """YAML 1.1 would turn NO into false and 12:30 into 750; the schema wants text, so text it is."""
+    files = {**article(title="12:30"), "content/people/ada-lovelace.yml": "name: NO\naliases: [Lovelace, 'on']\n"}
+    desk = desk_factory(files)
+    assert desk.build() == 0
+    assert "<h1>NO</h1>" in desk.page("people/ada-lovelace")
+    assert "<h1>12:30</h1>" in desk.page("articles/a-story")
+
+
+def test_site_dir_that_would_destroy_sources_is_refused(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    assert desk.cli("build", "--site-dir", str(desk.root / "content" / "out")) == 2
+    assert desk.cli("build", "--site-dir", str(desk.root)) == 2
+    (desk.root / "notes").mkdir()
+    (desk.root / "notes" / "todo.txt").write_text("mine")
+    assert desk.cli("build", "--site-dir", str(desk.root / "notes")) == 2
+    err = capsys.readouterr().err
+    assert "was not built by briefgen; pass --force to replace it" in err
+    assert (desk.root / "notes" / "todo.txt").read_text() == "mine"
+
+
+class _Executable(HTMLParser):
+    """Collects what could run script in a page: handlers, frames, js: URLs, and our payloads in scripts.
+
+    The theme's own inline scripts are expected; a script holding `alert(` can only come from content.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("iframe", "object", "embed", "frame"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith(("javascript:", "data:")):
+                self.found.append(f"{tag} {name}={value}")
+
+    def handle_data(self, data: str) -> None:
+        if "alert(" in data and self.lasttag == "script":
+            self.found.append(f"script {data[:40]}")
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_plain_mkdocs_build_works_through_the_plugin(desk_factory) -> None:
+    desk = desk_factory(GOOD)
+    done = _run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], desk.root)
+    assert done.returncode == 0, done.stderr
+    assert "Ada Lovelace" in desk.page("people/ada-lovelace")
+    desk.write("content/people/ada-lovelace.yml", "name: Ada Lovelace\nrols: []\n")
+    done = _run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], desk.root)
+    assert done.returncode == 1
+    assert "content/people/ada-lovelace.yml:2:1: error[unknown-key]: unknown field `rols`" in done.stderr
+
+
+def test_console_script_reports_and_exits(desk_factory) -> None:
+    desk = desk_factory({**GOOD, "content/people/ada-lovelace.yml": "name: Ada\nroles: 3\n"})
+    exe = Path(sys.executable).parent / "briefgen"
+    done = _run([str(exe), "check"], desk.root)
+    assert done.returncode == 1
+    assert "content/people/ada-lovelace.yml:2:8: error[wrong-type]: `roles` must be a list" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_repository_is_lint_clean() -> None:
+    done = _run([sys.executable, "-m", "ruff", "check", "briefgen", "tests"], REPO)
+    assert done.returncode == 0, done.stdout
