@@ -52,13 +52,17 @@ class _MentionLinker(Treeprocessor):
             self._walk(root)
 
     def _walk(self, element: etree.Element) -> None:
+        # Document order: the element's own text, then each child followed by the text after it.
+        if element.tag in _SKIP:
+            return
+        if element.text:
+            self._link_text(element)
         for child in list(element):
-            if child.tag not in _SKIP:
-                self._walk(child)
+            if child.get("class") == "bg-mention":
+                continue  # a link made just now from this element's text
+            self._walk(child)
             if child.tail:
                 self._link_tail(element, child)
-        if element.text and element.tag not in _SKIP:
-            self._link_text(element)
 
     def _pieces(self, text: str) -> list[str | etree.Element]:
         assert self.matcher is not None

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .matcher import AliasMatcher
-from .model import Article, Desk, EntityKey, Event, Person, Quote
+from .model import Article, Desk, EntityKey, Event, Org, Person, Place, Quote
 from .text import plain_paragraphs, sentences
 
 
@@ -54,12 +54,9 @@ class DeskIndex:
 
     def related_events(self, event: Event) -> list[tuple[EntityKey, int]]:
         """Other events sharing participants with `event`, by number shared."""
-        mine = set(event.participants)
-        shared = Counter()
-        if mine:
-            for other in self.desk.entities["event"].values():
-                if other.slug != event.slug and (n := len(mine & set(other.participants))):
-                    shared[other.key] = n
+        shared: Counter[EntityKey] = Counter()
+        for person in set(event.participants):
+            shared.update(k for k in self.events_of.get(("person", person), []) if k != event.key)
         return sorted(shared.items(), key=lambda p: (-p[1], p[0][1]))
 
 
@@ -92,11 +89,11 @@ def build_index(desk: Desk) -> DeskIndex:
         if event.place:
             index.events_of[("place", event.place)].append(event.key)
     for org in desk.entities["org"].values():
-        if getattr(org, "parent", None):
-            index.children[("org", org.parent)].append(org.key)  # type: ignore[attr-defined]
+        if isinstance(org, Org) and org.parent:
+            index.children[("org", org.parent)].append(org.key)
     for place in desk.entities["place"].values():
-        if getattr(place, "country", None):
-            index.children[("place", place.country)].append(place.key)  # type: ignore[attr-defined]
+        if isinstance(place, Place) and place.country:
+            index.children[("place", place.country)].append(place.key)
     for person in desk.entities["person"].values():
         assert isinstance(person, Person)
         if person.country:

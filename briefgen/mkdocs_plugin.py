@@ -119,6 +119,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         # these come from untrusted content, so they go in as HTML-escaped text.
         page.meta["title"] = html.escape(spec.title)
         page.meta["description"] = html.escape(spec.description)
+        if spec.hide:
+            page.meta["hide"] = list(spec.hide)
         return ""
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -70,6 +70,11 @@ def fingerprint(project: Project) -> tuple[tuple[str, int, int], ...]:
 _cache: dict[tuple[Path, bool], tuple[tuple[tuple[str, int, int], ...], Result]] = {}
 
 
+def clear_cache() -> None:
+    """Forget every cached result (tests, and callers that edit content between runs in one process)."""
+    _cache.clear()
+
+
 def run_cached(project: Project, *, drafts: bool = False) -> Result:
     """`run`, but reuse the last result while no content file has changed.
 

@@ -52,6 +52,8 @@ class PageSpec:
     """Content file the page comes from, for "edit this page"."""
     view: Callable[[], dict[str, Any]]
     """Builds the view data; called only when the page is rendered."""
+    hide: tuple[str, ...] = ()
+    """Theme parts to hide (Material's `hide:` front matter), e.g. the sidebar on the home page."""
 
 
 class TemplateProblem(Exception):
@@ -83,7 +85,7 @@ def format_date(day: dt.date | None) -> str:
 
 def format_span(start: dt.date, end: dt.date | None, ongoing: bool = False) -> str:
     """`3–4 July 2024`, `30 June – 2 July 2024`, `since 24 February 2022`."""
-    if ongoing or (end is None and ongoing):
+    if ongoing:
         return f"since {format_date(start)}"
     if end is None or end == start:
         return format_date(start)
@@ -227,7 +229,7 @@ class SiteRenderer:
             }
 
         return PageSpec(urls.HOME, "Briefing", "home.html", "The latest briefing: articles, people and events.",
-                        None, view)
+                        None, view, hide=("navigation", "toc"))
 
     def _article_indexes(self) -> list[PageSpec]:
         months: dict[tuple[int, int], list[Article]] = defaultdict(list)

@@ -9,6 +9,7 @@ cross-file checks can point at the exact list item that is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,13 +93,13 @@ class _Converter:
         self.offset = line_offset
         self.positions: dict[Path_, Position] = {}
         self.budget = MAX_NODES
-        self.ok = True
+        self.errors = 0
 
     def pos(self, node: yaml.Node) -> Position:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
 
     def error(self, node: yaml.Node, code: str, message: str, hint: str = "") -> None:
-        self.ok = False
+        self.errors += 1
         self.sink.error(*self.pos(node), code, message, hint)
 
     def convert(self, node: yaml.Node, ftype: FieldType, path: Path_, label: str) -> Any:
@@ -127,6 +128,7 @@ class _Converter:
             return None
         values: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
+        failed: set[str] = set()  # present but invalid: already reported, so not "missing" too
         known = [f.name for f in schema.fields]
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
@@ -147,11 +149,14 @@ class _Converter:
             if _is_null(value_node):
                 self.positions[(*path, key)] = self.pos(value_node)
                 continue  # An empty value means "not given"; `required` below catches it.
+            errors_before = self.errors
             value = self.convert(value_node, spec.type, (*path, key), key)
             if value is not None:
                 values[key] = value
+            elif self.errors > errors_before:
+                failed.add(key)
         for spec in schema.fields:
-            if spec.required and spec.name not in values and spec.name not in _failed_keys(first_seen, values):
+            if spec.required and spec.name not in values and spec.name not in failed:
                 self.error(node, "missing-field", f"required field `{spec.name}` is missing from {label}",
                            f"add `{spec.name}:` ({_describe(spec.type)})")
         return values
@@ -163,6 +168,7 @@ class _Converter:
             return None
         items: list[Any] = []
         seen: dict[Any, int] = {}
+        errors_before = self.errors
         for index, item_node in enumerate(node.value):
             if _is_null(item_node):
                 self.error(item_node, "wrong-type", f"`{label}` has an empty item", "remove the empty `-` line")
@@ -177,7 +183,7 @@ class _Converter:
                     continue
                 seen[value] = index
             items.append(value)
-        if len(items) < ltype.min_items and self.ok:
+        if len(items) < ltype.min_items and self.errors == errors_before:
             self.error(node, "too-few-items", f"`{label}` needs at least {ltype.min_items} item(s)")
         return items
 
@@ -227,11 +233,6 @@ class _Converter:
                 return None
             return text
         raise AssertionError(f"unhandled field type {ftype!r}")  # pragma: no cover
-
-
-def _failed_keys(first_seen: dict[str, int], values: dict[str, Any]) -> set[str]:
-    # A field that was present but invalid already has its own error; do not add "missing" too.
-    return {k for k in first_seen if k not in values}
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -396,18 +397,18 @@ def check_references(valid: list[ValidDoc], registry: Registry, diagnostics: lis
 
 
 def _suggest_slug(slug: str, kind: str, registry: Registry) -> str:
-    # An author often writes a name or alias ("lavrov") where the slug is wanted ("sergey-lavrov").
-    by_alias = {slugify(name): doc.slug for doc in registry.docs[kind].values() for name in _names(doc)}
-    if slug in by_alias:
-        return f"did you mean `{by_alias[slug]}`?"
-    for candidate, target in sorted(by_alias.items()):
-        if slug in candidate.split("-") or candidate in slug.split("-"):
-            return f"did you mean `{target}`?"
-    hint = did_you_mean(slug, [*registry.docs[kind], *by_alias])
-    for alias, target in by_alias.items():
-        hint = hint.replace(f"`{alias}`", f"`{target}`") if alias != target else hint
-    if hint:
-        return hint
+    """Slugs the author may have meant: they often write a name or alias ("lavrov") for a slug."""
+    spellings: dict[str, str] = {}  # a slug, or a slugified name or alias → the entry's slug
+    for doc in registry.docs[kind].values():
+        spellings[doc.slug] = doc.slug
+        for name in _names(doc):
+            spellings.setdefault(slugify(name), doc.slug)
+    exact = [spellings[slug]] if slug in spellings else []
+    close = [spellings[s] for s in difflib.get_close_matches(slug, list(spellings), n=3, cutoff=0.6)]
+    partial = [target for spelling, target in sorted(spellings.items()) if slug in spelling.split("-")]
+    targets = list(dict.fromkeys(exact + close + partial))[:3]
+    if targets:
+        return "did you mean " + " or ".join(f"`{t}`" for t in targets) + "?"
     return f"create content/{FOLDERS[kind]}/{slug}.yml, or check the spelling"
 
 

@@ -46,7 +46,7 @@ class Desk:
         return path
 
     def cli(self, *args: str, capsys: pytest.CaptureFixture[str] | None = None) -> int:
-        pipeline._cache.clear()
+        pipeline.clear_cache()
         return main([args[0], "-f", str(self.config), *args[1:]])
 
     def build(self, *args: str) -> int:

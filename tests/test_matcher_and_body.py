@@ -1,0 +1,69 @@
+"""The alias matcher, sentence splitting and body linking: the pure pieces under the pages."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import article, person
+
+from briefgen.body import BodyRenderer
+from briefgen.matcher import AliasMatcher
+from briefgen.text import plain_paragraphs, sentences
+
+NAMES = [("Narendra Modi", "modi"), ("Modi", "modi"), ("S Jaishankar", "jaishankar"), ("Jaishankar", "jaishankar"),
+         ("Sergei Lavrov", "lavrov"), ("Lavrov", "lavrov"), ("SCO", "sco")]
+
+
+def test_matcher_finds_longest_names_with_any_punctuation() -> None:
+    matcher = AliasMatcher(NAMES)
+    text = "Prime Minister Narendra Modi’s visit; S. Jaishankar met Sergei Lavrov at the SCO. Modi left."
+    found = [(m.surface, m.target) for m in matcher.find(text)]
+    assert found == [("Narendra Modi", "modi"), ("S. Jaishankar", "jaishankar"), ("Sergei Lavrov", "lavrov"),
+                     ("SCO", "sco"), ("Modi", "modi")]
+
+
+def test_matcher_is_case_and_word_sensitive() -> None:
+    matcher = AliasMatcher([("Mark", "mark"), ("Astana", "astana")])
+    assert [m.surface for m in matcher.find("mark the Markov chain in Astanaville and Astana")] == ["Astana"]
+
+
+def test_matcher_keeps_decomposed_accents_together() -> None:
+    matcher = AliasMatcher([("António Guterres", "guterres")])
+    decomposed = "Anto\u0301nio Guterres spoke"
+    assert [m.target for m in matcher.find(decomposed)] == ["guterres"]
+
+
+def test_sentences_keep_initials_and_quotes_together() -> None:
+    paragraph = ('External Affairs Minister S. Jaishankar met Lavrov. “We noted the progress,” he said. '
+                 "Mr. Modi will visit Moscow on July 8-9.")
+    assert sentences(paragraph) == [
+        "External Affairs Minister S. Jaishankar met Lavrov.",
+        "“We noted the progress,” he said.",
+        "Mr. Modi will visit Moscow on July 8-9.",
+    ]
+
+
+def test_plain_paragraphs_drop_markup() -> None:
+    md = "## Heading\n\nSee [Lavrov](https://x.example) and **bold** `code`.\n\n- item one\n- item two"
+    assert plain_paragraphs(md) == ["Heading", "See Lavrov and bold code.", "item one item two"]
+
+
+@pytest.mark.parametrize(
+    ("body", "linked"),
+    [
+        ("*Lavrov* spoke before Lavrov left.", "<em><a"),  # the first mention is inside emphasis
+        ("Lavrov spoke, *then* Lavrov left.", "<p><a"),  # the first mention is the paragraph's own text
+        ("`Lavrov` in code, then Lavrov.", "</code> in code, then <a"),  # code is never linked
+    ],
+)
+def test_body_links_the_first_mention_in_document_order(body: str, linked: str) -> None:
+    renderer = BodyRenderer(AliasMatcher([("Lavrov", ("person", "sergey-lavrov"))]))
+    html = renderer.render(body, {("person", "sergey-lavrov")}, lambda key: f"/people/{key[1]}/")
+    assert html.count('href="/people/sergey-lavrov/"') == 1
+    assert linked in html, html
+
+
+def test_empty_required_value_is_missing(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory({**person(), **article(), "content/topics/t.yml": "name:\nsummary: A topic.\n"})
+    assert desk.cli("check") == 1
+    assert ("content/topics/t.yml:1:1: error[missing-field]: required field `name` is missing from this topic"
+            in capsys.readouterr().out.splitlines())
