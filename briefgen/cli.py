@@ -18,7 +18,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from . import __version__
 from .build import BuildRefused, build_site, load_mkdocs_config, project_of
 from .diagnostics import Severity, format_report, summary_line
-from .pipeline import run_cached
+from .pipeline import check, run_cached
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -87,13 +87,13 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     project = project_of(load_mkdocs_config(args.config_file))
-    result = run_cached(project, drafts=True)
-    report = format_report(result.diagnostics, args.format)
+    diagnostics, _ = check(project)
+    report = format_report(diagnostics, args.format)
     if report:
         print(report)
     if args.format == "text" and not args.quiet:
-        print(f"briefgen: {summary_line(result.diagnostics)}", file=sys.stderr)
-    failing = [d for d in result.diagnostics if d.severity is Severity.ERROR or args.strict]
+        print(f"briefgen: {summary_line(diagnostics)}", file=sys.stderr)
+    failing = [d for d in diagnostics if d.severity is Severity.ERROR or args.strict]
     return EXIT_CONTENT if failing else EXIT_OK
 
 

@@ -14,7 +14,7 @@ from .diagnostics import Diagnostic, has_errors
 from .index import DeskIndex, build_index
 from .load import load_content
 from .model import build_desk
-from .validate import validate
+from .validate import ValidDoc, validate
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,17 @@ class Result:
         return not has_errors(self.diagnostics)
 
 
-def run(project: Project, *, drafts: bool = False) -> Result:
-    """Load and check all content; build the model and index when it is free of errors."""
+def check(project: Project) -> tuple[list[Diagnostic], list[ValidDoc]]:
+    """Load and validate all content (drafts included): every diagnostic, sorted, and the valid files."""
     diagnostics: list[Diagnostic] = []
     sources = load_content(project.content_dir, project.root, diagnostics)
     valid = validate(sources, diagnostics)
-    diagnostics = sorted(set(diagnostics))
+    return sorted(set(diagnostics)), valid
+
+
+def run(project: Project, *, drafts: bool = False) -> Result:
+    """Check all content; build the model and index when it is free of errors."""
+    diagnostics, valid = check(project)
     if has_errors(diagnostics):
         return Result(diagnostics)
     return Result(diagnostics, build_index(build_desk(valid, drafts=drafts)))
