@@ -121,6 +121,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         page.meta["description"] = html.escape(spec.description)
         if spec.hide:
             page.meta["hide"] = list(spec.hide)
+        assert self.renderer is not None
+        # MkDocs would stamp the build date (sitemap lastmod); content dates keep builds reproducible.
+        page.update_date = (spec.updated or self.renderer.desk_date).isoformat()
         return ""
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -52,6 +52,8 @@ class PageSpec:
     """Content file the page comes from, for "edit this page"."""
     view: Callable[[], dict[str, Any]]
     """Builds the view data; called only when the page is rendered."""
+    updated: dt.date | None = None
+    """Last change, from the content (sitemap `lastmod`); None means the newest article's date."""
     hide: tuple[str, ...] = ()
     """Theme parts to hide (Material's `hide:` front matter), e.g. the sidebar on the home page."""
 
@@ -124,6 +126,11 @@ class SiteRenderer:
         self._current = ""
 
     # --- the page list ---------------------------------------------------------------------------
+
+    @property
+    def desk_date(self) -> dt.date:
+        """The newest article's date: what "now" means for the site, so builds never read the clock."""
+        return self.desk.articles[0].date if self.desk.articles else dt.date(1970, 1, 1)
 
     def pages(self) -> list[PageSpec]:
         """Every page of the site, in a stable order."""
@@ -261,7 +268,8 @@ class SiteRenderer:
                 }
 
             specs.append(PageSpec(urls.month_uri(year, month), f"Articles of {label}", "articles_month.html",
-                                  f"Briefs published in {label}.", None, month_view))
+                                  f"Briefs published in {label}.", None, month_view,
+                                  updated=months[(year, month)][0].date))
         return specs
 
     def _month_link(self, month: tuple[int, int] | None) -> dict[str, str] | None:
@@ -331,7 +339,7 @@ class SiteRenderer:
             }
 
         return PageSpec(urls.entity_uri("article", article.slug), article.title, "article.html",
-                        article.summary, article.path, view)
+                        article.summary, article.path, view, updated=article.date)
 
     # --- entities --------------------------------------------------------------------------------
 
@@ -359,7 +367,7 @@ class SiteRenderer:
             description = (getattr(entity, "bio", "") or entity.summary or f"{entity.name} in the briefing")
             template = f"{entity.kind}.html" if number == 1 else "coverage_page.html"
             specs.append(PageSpec(urls.entity_uri(entity.kind, entity.slug, number), title, template,
-                                  description, entity.path, view))
+                                  description, entity.path, view, updated=chunk[0].date if chunk else None))
         return specs
 
     def _entity_view(self, entity: Entity) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -53,6 +54,9 @@ def test_same_input_gives_byte_identical_site(desk_factory, tmp_path: Path) -> N
     one, two = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "two")
     assert one.keys() == two.keys()
     assert [k for k in one if one[k] != two[k]] == []
+    sitemap = (tmp_path / "one/sitemap.xml").read_text()
+    assert "<lastmod>2024-07-03</lastmod>" in sitemap, "dates come from the content, not the clock"
+    assert str(dt.date.today()) not in sitemap
 
 
 def test_drafts_are_left_out_unless_asked_for(desk_factory) -> None:
