@@ -68,6 +68,9 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, drafts: bool 
     if drafts is not None:
         config.plugins["briefgen"].config.drafts = drafts  # type: ignore[attr-defined]
     final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}-*"):
+        if (stale / MARKER).exists() or not any(stale.iterdir()) or _is_staging(stale):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     try:
         config.site_dir = str(staging)
@@ -77,6 +80,11 @@ def build_site(config_file: Path, site_dir: Path | None = None, *, drafts: bool 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def _is_staging(folder: Path) -> bool:
+    # A killed build leaves MkDocs output without our marker: recognise it by the theme's files.
+    return (folder / "sitemap.xml").exists() or (folder / "assets").is_dir() or (folder / "search").is_dir()
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -188,3 +189,21 @@ def test_console_script_reports_and_exits(desk_factory) -> None:
 def test_repository_is_lint_clean() -> None:
     done = _run([sys.executable, "-m", "ruff", "check", "briefgen", "tests"], REPO)
     assert done.returncode == 0, done.stdout
+
+
+def test_killed_build_never_damages_the_published_site(desk_factory) -> None:
+    """SIGKILL at any moment of a rebuild leaves site/ complete: old or new, never half of each."""
+    desk = desk_factory(sample=True)
+    assert desk.build() == 0
+    before = tree_digest(desk.site)
+    exe = Path(sys.executable).parent / "briefgen"
+    for delay in (0.2, 0.4, 0.6, 0.8, 1.0, 1.3):
+        proc = subprocess.Popen([str(exe), "build", "-q", "--site-dir", str(desk.site)], cwd=desk.root,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        # The same content builds byte-identical output, so "old or new" means exactly `before`.
+        assert tree_digest(desk.site) == before, f"killed after {delay} s"
+    assert desk.build() == 0
+    assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == [], "stale staging is cleaned"
