@@ -33,8 +33,6 @@ class DeskIndex:
     """Articles annotated with an entity, newest first."""
     mention_sentence: dict[tuple[str, EntityKey], str] = field(default_factory=dict)
     """(article slug, entity) → first sentence of the body that names the entity."""
-    first_mention: dict[str, dict[EntityKey, str]] = field(default_factory=dict)
-    """article slug → entity → surface form of its first mention (for the body linker)."""
     quotes: dict[EntityKey, list[QuoteRef]] = field(default_factory=lambda: defaultdict(list))
     """Quotes said by a person, or carried by an article covering an entity."""
     together: dict[EntityKey, Counter[EntityKey]] = field(default_factory=lambda: defaultdict(Counter))
@@ -115,14 +113,15 @@ def _event_sort_key(desk: Desk, key: EntityKey) -> tuple[int, str]:
 
 def _index_mentions(index: DeskIndex, matcher: AliasMatcher[EntityKey], article: Article,
                     covered: set[EntityKey]) -> None:
-    found: dict[EntityKey, str] = {}
+    pending = set(covered)
     for paragraph in plain_paragraphs(article.body):
         for sentence in sentences(paragraph):
             for match in matcher.find(sentence):
-                if match.target in covered and match.target not in found:
-                    found[match.target] = match.surface
+                if match.target in pending:
+                    pending.discard(match.target)
                     index.mention_sentence[(article.slug, match.target)] = sentence
-    index.first_mention[article.slug] = found
+            if not pending:
+                return
 
 
 def week_window(desk: Desk) -> tuple[dt.date, dt.date] | None:
