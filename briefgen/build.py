@@ -58,10 +58,9 @@ def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> 
                                "pass --force to replace it")
 
 
-def build_site(config_file: Path, site_dir: Path | None = None, *, drafts: bool | None = None,
+def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bool | None = None,
                force: bool = False) -> Path:
-    """Build the site strictly and swap it into place; returns the site folder."""
-    config = load_mkdocs_config(config_file, strict=True)
+    """Build the site from a loaded configuration and swap it into place; returns the site folder."""
     project = project_of(config)
     final = (site_dir or Path(config.site_dir)).resolve()
     check_site_dir(final, project, force=force)

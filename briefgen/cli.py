@@ -99,14 +99,15 @@ def _check(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    project = project_of(load_mkdocs_config(args.config_file))
+    config = load_mkdocs_config(args.config_file, strict=True)
+    project = project_of(config)
     result = run_cached(project, drafts=args.drafts)
     if result.diagnostics:
         print(format_report(result.diagnostics, "text"), file=sys.stderr)
     if not result.ok:
         print(f"briefgen: content has {summary_line(result.diagnostics)}; the site was not changed", file=sys.stderr)
         return EXIT_CONTENT
-    site = build_site(args.config_file, args.site_dir, drafts=args.drafts, force=args.force)
+    site = build_site(config, args.site_dir, drafts=args.drafts, force=args.force)
     if not args.quiet:
         pages = sum(1 for _ in site.rglob("*.html"))
         print(f"briefgen: built {pages} pages into {site} in {time.monotonic() - started:.1f} s", file=sys.stderr)

@@ -29,6 +29,8 @@ class DeskIndex:
     """Relations between the desk's articles and entities."""
 
     desk: Desk
+    matcher: AliasMatcher[EntityKey]
+    """Every entity's name and aliases; shared with the body renderer, which links mentions."""
     coverage: dict[EntityKey, list[Article]] = field(default_factory=lambda: defaultdict(list))
     """Articles annotated with an entity, newest first."""
     mention_sentence: dict[tuple[str, EntityKey], str] = field(default_factory=dict)
@@ -60,10 +62,10 @@ class DeskIndex:
 
 def build_index(desk: Desk) -> DeskIndex:
     """Compute every relation of the desk."""
-    index = DeskIndex(desk)
     matcher: AliasMatcher[EntityKey] = AliasMatcher(
         (name, entity.key) for entity in desk.all_entities() for name in entity.names
     )
+    index = DeskIndex(desk, matcher)
     for article in desk.articles:
         covered = list(article.covers())
         for key in covered:

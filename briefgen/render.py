@@ -20,7 +20,6 @@ import jinja2
 from . import urls
 from .body import BodyRenderer
 from .index import DeskIndex, week_window
-from .matcher import AliasMatcher
 from .model import Article, Entity, EntityKey, Event, Org, Person, Place
 from .schema import ENTITY_KINDS
 
@@ -119,10 +118,7 @@ class SiteRenderer:
             keep_trailing_newline=True,
         )
         self.env.filters["date"] = format_date
-        matcher: AliasMatcher[EntityKey] = AliasMatcher(
-            (name, e.key) for e in self.desk.all_entities() for name in e.names
-        )
-        self._bodies = BodyRenderer(matcher)
+        self._bodies = BodyRenderer(index.matcher)
         self._current = ""
 
     # --- the page list ---------------------------------------------------------------------------

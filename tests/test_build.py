@@ -26,26 +26,25 @@ def test_build_writes_pages_and_swaps_atomically(desk_factory) -> None:
     assert leftovers == []
 
 
-def test_failed_build_leaves_previous_site_intact(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
-    desk = desk_factory(GOOD)
+def _failing_rebuild(desk: Desk, rel: str, text: str) -> None:
+    """Build, break one file, build again: the second build fails and the first site is unchanged."""
     assert desk.build() == 0
     before = tree_digest(desk.site)
-    desk.write("content/people/ada-lovelace.yml", "name: Ada Lovelace\nrols: []\n")
+    desk.write(rel, text)
     assert desk.build() == 1
+    assert tree_digest(desk.site) == before
+
+
+def test_failed_build_leaves_previous_site_intact(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    _failing_rebuild(desk_factory(GOOD), "content/people/ada-lovelace.yml", "name: Ada Lovelace\nrols: []\n")
     err = capsys.readouterr().err
     assert "content/people/ada-lovelace.yml:2:1: error[unknown-key]" in err
     assert "the site was not changed" in err
-    assert tree_digest(desk.site) == before
 
 
 def test_template_error_fails_build_and_keeps_site(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
-    desk = desk_factory(GOOD)
-    assert desk.build() == 0
-    before = tree_digest(desk.site)
-    desk.write("templates/person.html", "{{ no_such_value }}\n")
-    assert desk.build() == 1
+    _failing_rebuild(desk_factory(GOOD), "templates/person.html", "{{ no_such_value }}\n")
     assert re.search(r"template \S*templates/person.html:1: 'no_such_value' is undefined", capsys.readouterr().err)
-    assert tree_digest(desk.site) == before
 
 
 def test_same_input_gives_byte_identical_site(desk_factory, tmp_path: Path) -> None:
