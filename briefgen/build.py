@@ -18,7 +18,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from .pipeline import Project
+from .pipeline import Project, project_at
 
 #: Written into every built site, so a later build knows the folder is its own to replace.
 MARKER = ".briefgen-site"
@@ -39,7 +39,7 @@ def project_of(config: MkDocsConfig) -> Project:
     if plugin is None:
         raise BuildRefused(f"{config.config_file_path} does not enable the briefgen plugin (plugins: - briefgen)")
     root = Path(config.config_file_path).resolve().parent
-    return Project(root, root / plugin.config.content_dir, root / plugin.config.templates_dir)  # type: ignore[attr-defined]
+    return project_at(root, plugin.config.content_dir, plugin.config.templates_dir)  # type: ignore[attr-defined]
 
 
 def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> None:

@@ -18,7 +18,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from . import __version__
 from .build import BuildRefused, build_site, load_mkdocs_config, project_of
 from .diagnostics import Severity, format_report, summary_line
-from .pipeline import check, run_cached
+from .pipeline import UnsafeProjectPath, check, run_cached
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     try:
         return int(args.func(args))
-    except (BuildRefused, ConfigurationError) as exc:
+    except (BuildRefused, ConfigurationError, UnsafeProjectPath) as exc:
         if args.debug:
             raise
         print(f"briefgen: error: {exc}", file=sys.stderr)

@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .diagnostics import Severity, summary_line
-from .pipeline import Project, run_cached
+from .pipeline import Project, UnsafeProjectPath, project_at, run_cached
 from .render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
 
 log = logging.getLogger("mkdocs.plugins.briefgen")
@@ -65,7 +65,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Resolve folders, add the navigation, the stylesheet and the folders to watch."""
         root = Path(config.config_file_path or ".").resolve().parent
-        self.project = Project(root, root / self.config.content_dir, root / self.config.templates_dir)
+        try:
+            self.project = project_at(root, self.config.content_dir, self.config.templates_dir)
+        except UnsafeProjectPath as exc:
+            raise PluginError(f"briefgen: {exc}") from exc
         if not config.nav:
             config.nav = SiteRenderer.static_nav()
         if CSS_URI not in config.extra_css:

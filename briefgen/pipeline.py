@@ -27,6 +27,19 @@ class Project:
     templates_dir: Path
 
 
+class UnsafeProjectPath(ValueError):
+    """A configured folder lies outside the project: the build must not read from there."""
+
+
+def project_at(root: Path, content_dir: str, templates_dir: str) -> Project:
+    """The project rooted at `root`, refusing folders (`../x`, absolute paths, links) that leave it."""
+    root = root.resolve()
+    for option, value in (("content_dir", content_dir), ("templates_dir", templates_dir)):
+        if not (root / value).resolve().is_relative_to(root):
+            raise UnsafeProjectPath(f"`{option}: {value}` points outside the project folder {root}")
+    return Project(root, root / content_dir, root / templates_dir)
+
+
 @dataclass(frozen=True)
 class Result:
     """What one run of the pipeline produced."""

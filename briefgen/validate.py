@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 from slugify import slugify
 
+from .body import unsafe_html
 from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
 from .load import SourceDoc
 from .matcher import AliasMatcher, NameKey, name_key
@@ -313,6 +314,9 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
                        f"an article dated {date} belongs in content/articles/{expected[0]}/{expected[1]}/",
                        f"move it to content/articles/{expected[0]}/{expected[1]}/{doc.slug}.md")
     if doc.kind == "article":
+        for line, col, what in unsafe_html(doc.source.body):
+            sink.warning(doc.source.body_line + line - 1, col, "unsafe-html", f"{what} is removed from the page",
+                         "pages keep only safe HTML; write Markdown, and link with http(s) addresses")
         people = set(values.get("people", []))
         for index, quote in enumerate(values.get("quotes", [])):
             speaker = quote.get("by")

@@ -206,3 +206,13 @@ def test_killed_build_never_damages_the_published_site(desk_factory) -> None:
         assert tree_digest(desk.site) == before, f"killed after {delay} s"
     assert desk.build() == 0
     assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == [], "stale staging is cleaned"
+
+
+def test_folders_outside_the_project_are_refused(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    config = desk.config.read_text().replace("page_size: 50", "page_size: 50\n      content_dir: ../elsewhere")
+    desk.write("mkdocs.yml", config)
+    assert desk.cli("check") == 2
+    assert "`content_dir: ../elsewhere` points outside the project folder" in capsys.readouterr().err
+    done = _run([sys.executable, "-m", "mkdocs", "build", "-q"], desk.root)
+    assert done.returncode == 1 and "points outside the project folder" in done.stderr

@@ -175,6 +175,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         "article does not list",
         "add `charles-babbage` to `people`",
     ),
+    "unsafe-html": (
+        {STORY: article(body="Ada Lovelace spoke.\nSee <img src=x onerror=alert(1)> or [x](javascript:0).")[STORY]},
+        f"{STORY}:13:5: warning[unsafe-html]: the `onerror` attribute of `<img>` is removed from the page",
+        "pages keep only safe HTML",
+    ),
     "unexpected-file": (
         {"content/people/notes.txt": "to do\n"},
         "content/people/notes.txt:0:0: warning[unexpected-file]: not a person file, so it is ignored",
