@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from briefgen import pipeline
 from briefgen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 MKDOCS_YML = """\
 site_name: Test desk
@@ -138,3 +141,39 @@ def article(slug: str = "a-story", *, date: str = "2024-07-03", people: str = "a
 def person(slug: str = "ada-lovelace", name: str = "Ada Lovelace", alias: str = "Lovelace") -> dict[str, str]:
     """Files for one person."""
     return {f"content/people/{slug}.yml": PERSON.format(name=name, alias=alias)}
+
+
+class ExecutableFinder(HTMLParser):
+    """Collects what could run script in a page: handlers, frames, js: URLs, and our payloads in scripts.
+
+    The theme's own inline scripts are expected; a script holding `alert(` can only come from content.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("iframe", "object", "embed", "frame"):
+            self.found.append(tag)
+        for name, value in attrs:
+            compact = "".join(c for c in (value or "") if c > " ").lower()  # as browsers read a scheme
+            if name.startswith("on") or compact.startswith(("javascript:", "data:", "vbscript:")):
+                self.found.append(f"{tag} {name}={value}")
+
+    def handle_data(self, data: str) -> None:
+        if "alert(" in data and self.lasttag == "script":
+            self.found.append(f"script {data[:40]}")
+
+
+def chromium_dom(url: str, profile: Path) -> str:
+    """The DOM of `url` after Chromium has run its scripts (headless, no network beyond loopback)."""
+    assert CHROMIUM
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout

@@ -8,11 +8,10 @@ import re
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Desk, article, person, tree_digest
+from conftest import REPO, Desk, ExecutableFinder, article, person, tree_digest
 
 GOOD = {**person(), **article()}
 
@@ -109,7 +108,7 @@ def test_untrusted_html_is_sanitised_and_metadata_escaped(desk_factory) -> None:
     desk = desk_factory(files)
     assert desk.build() == 0
     for url in ("articles/a-story", "people/ada-lovelace", ""):
-        parser = _Executable()
+        parser = ExecutableFinder()
         parser.feed(desk.page(url))
         assert parser.found == [], url
     page = desk.page("articles/a-story")
@@ -136,28 +135,6 @@ def test_site_dir_that_would_destroy_sources_is_refused(desk_factory, capsys: py
     err = capsys.readouterr().err
     assert "was not built by briefgen; pass --force to replace it" in err
     assert (desk.root / "notes" / "todo.txt").read_text() == "mine"
-
-
-class _Executable(HTMLParser):
-    """Collects what could run script in a page: handlers, frames, js: URLs, and our payloads in scripts.
-
-    The theme's own inline scripts are expected; a script holding `alert(` can only come from content.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("iframe", "object", "embed", "frame"):
-            self.found.append(tag)
-        for name, value in attrs:
-            if name.startswith("on") or (value or "").strip().lower().startswith(("javascript:", "data:")):
-                self.found.append(f"{tag} {name}={value}")
-
-    def handle_data(self, data: str) -> None:
-        if "alert(" in data and self.lasttag == "script":
-            self.found.append(f"script {data[:40]}")
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,9 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Desk, article, person
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM, Desk, article, chromium_dom, person
 
 
 def _free_port() -> int:
@@ -96,22 +93,10 @@ def _static_server(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-def _chromium_dom(url: str, profile: Path) -> str:
-    assert CHROMIUM
-    done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by `make test`")
 def test_pages_render_and_run_their_scripts_in_chromium(sample_site: Desk, tmp_path: Path) -> None:
     with _static_server(sample_site.site) as base:
-        dom = _chromium_dom(base + "articles/india-presses-russia-on-nationals-in-ukraine-war/", tmp_path / "p")
+        dom = chromium_dom(base + "articles/india-presses-russia-on-nationals-in-ukraine-war/", tmp_path / "p")
     # The theme's script ran (it swaps `no-js` for `js`), and the content survived it.
     assert 'class="js-focus-visible js"' in dom or ' js"' in dom.split("<head", 1)[0]
     assert 'class="bg-mention"' in dom and "Sergei Lavrov</a>" in dom
