@@ -25,11 +25,11 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check briefgen tests
 
-# Headless Chromium from Debian for the browser tests (needs root or sudo; skipped if already there).
+# Headless Chromium and its driver from Debian for the browser tests (root or sudo; skipped if present).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
 test: $(STAMP) browser
 	$(PY) -m pytest

@@ -21,9 +21,12 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .api import write_api
 from .diagnostics import Severity, summary_line
+from .feeds import feed_links, feed_specs, write_feeds
 from .pipeline import Project, UnsafeProjectPath, project_at, run_cached
 from .render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
+from .urls import relative_url
 
 log = logging.getLogger("mkdocs.plugins.briefgen")
 
@@ -124,6 +127,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         page.meta["description"] = html.escape(spec.description)
         if spec.hide:
             page.meta["hide"] = list(spec.hide)
+        if spec.search_boost is not None:
+            page.meta["search"] = {"exclude": True} if spec.search_boost == 0 else {"boost": spec.search_boost}
         assert self.renderer is not None
         # MkDocs would stamp the build date (sitemap lastmod); content dates keep builds reproducible.
         page.update_date = (spec.updated or self.renderer.desk_date).isoformat()
@@ -139,10 +144,57 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         except TemplateProblem as exc:
             raise PluginError(f"briefgen: {exc}") from exc
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Add feed links and sharing metadata (Open Graph, Twitter cards) to a generated page's head."""
+        spec = self._spec(page)
+        if spec is None or "</head>" not in output:
+            return output
+        return output.replace("</head>", head_tags(spec, page.url, page.canonical_url, config.site_name) + "</head>", 1)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the feeds and the JSON API beside the pages."""
+        if self.renderer is None:
+            return
+        site = Path(config.site_dir)
+        index, directory_urls = self.renderer.index, config.use_directory_urls
+        count = write_api(index, site, directory_urls)
+        if config.site_url:
+            specs = feed_specs(index, config.site_name, directory_urls)
+            count += write_feeds(specs, site, config.site_url, self.renderer.desk_date, directory_urls)
+        else:
+            log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
+        log.info(f"briefgen: wrote {count} feed and API files")
+
     def _spec(self, page: Page) -> PageSpec | None:
         if page.file.generated_by is None:
             return None
         return self.specs.get(page.file.src_uri)
+
+
+def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str) -> str:
+    """`<link>` and `<meta>` tags for feeds and link previews; every value HTML-escaped."""
+    def attr(value: str) -> str:
+        return html.escape(value, quote=True)
+
+    tags = []
+    feeds = [("", site_name)]
+    if spec.feed_folder:
+        feeds.append((spec.feed_folder, spec.title))
+    for folder, title in feeds:
+        links = feed_links(folder)
+        for kind, mime in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
+            href = relative_url(page_url, links[kind])
+            tags.append(f'<link rel="alternate" type="{mime}" title="{attr(title)} ({kind.upper()})" href="{href}">')
+    meta = {"og:type": spec.og_type, "og:title": spec.title, "og:description": spec.description,
+            "og:site_name": site_name}
+    if canonical:
+        meta["og:url"] = canonical
+    if spec.og_type == "article" and spec.updated:
+        meta["article:published_time"] = spec.updated.isoformat()
+    tags += [f'<meta property="{k}" content="{attr(v)}">' for k, v in meta.items()]
+    twitter = {"twitter:card": "summary", "twitter:title": spec.title, "twitter:description": spec.description}
+    tags += [f'<meta name="{k}" content="{attr(v)}">' for k, v in twitter.items()]
+    return "\n".join(tags) + "\n"
 
 
 def _nav_uris(item: Any) -> list[str]:

@@ -19,6 +19,7 @@ import jinja2
 
 from . import urls
 from .body import BodyRenderer
+from .feeds import feed_folder_of, feed_links
 from .index import DeskIndex, week_window
 from .model import Article, Entity, EntityKey, Event, Org, Person, Place
 from .schema import ENTITY_KINDS
@@ -55,6 +56,14 @@ class PageSpec:
     """Last change, from the content (sitemap `lastmod`); None means the newest article's date."""
     hide: tuple[str, ...] = ()
     """Theme parts to hide (Material's `hide:` front matter), e.g. the sidebar on the home page."""
+    feed_folder: str | None = None
+    """Site-relative folder of this page's own feeds, if it has any."""
+    og_type: str = "website"
+    """Open Graph type: `article` for briefs, `profile` for people, `website` otherwise."""
+    search_boost: float | None = None
+    """Rank in site search: entity profiles come first for a name. 0 keeps listings (home, indexes,
+    archives, coverage pages) out of the index: they repeat what articles and profiles hold, and
+    leaving them out keeps the index from growing faster than the content."""
 
 
 class TemplateProblem(Exception):
@@ -159,6 +168,9 @@ class SiteRenderer:
     def _url(self, src_uri: str) -> str:
         return urls.relative_url(self._current, urls.page_url(src_uri, self.options.directory_urls))
 
+    def _follow(self, folder: str) -> dict[str, str]:
+        return {k: urls.relative_url(self._current, v) for k, v in feed_links(folder).items()}
+
     def _href(self, key: EntityKey) -> str:
         return self._url(urls.entity_uri(*key))
 
@@ -227,12 +239,13 @@ class SiteRenderer:
                 "people": [self._card(k, self._note(k), n) for k, n in ranked],
                 "events": self._cards(week_events),
                 "archive_url": self._url(urls.index_uri("article")),
+                "follow": self._follow(""),
                 "counts": [{"label": KIND_LABELS[k][1], "count": len(self.desk.entities[k]),
                             "url": self._url(urls.index_uri(k))} for k in ENTITY_KINDS],
             }
 
         return PageSpec(urls.HOME, "Briefing", "home.html", "The latest briefing: articles, people and events.",
-                        None, view, hide=("navigation", "toc"))
+                        None, view, hide=("navigation", "toc"), feed_folder="", search_boost=0.0)
 
     def _article_indexes(self) -> list[PageSpec]:
         months: dict[tuple[int, int], list[Article]] = defaultdict(list)
@@ -248,7 +261,7 @@ class SiteRenderer:
             }
 
         specs = [PageSpec(urls.index_uri("article"), "Articles", "articles_index.html",
-                          "Every brief, month by month.", None, index_view)]
+                          "Every brief, month by month.", None, index_view, search_boost=0.0)]
         for position, (year, month) in enumerate(ordered):
             label = dt.date(year, month, 1).strftime("%B %Y")
 
@@ -265,7 +278,7 @@ class SiteRenderer:
 
             specs.append(PageSpec(urls.month_uri(year, month), f"Articles of {label}", "articles_month.html",
                                   f"Briefs published in {label}.", None, month_view,
-                                  updated=months[(year, month)][0].date))
+                                  updated=months[(year, month)][0].date, search_boost=0.0))
         return specs
 
     def _month_link(self, month: tuple[int, int] | None) -> dict[str, str] | None:
@@ -303,7 +316,7 @@ class SiteRenderer:
 
             title = label if number == 1 else f"{label} (page {number})"
             specs.append(PageSpec(urls.index_uri(kind, number), title, "entity_index.html",
-                                  f"All {label.lower()} in the briefing.", None, view))
+                                  f"All {label.lower()} in the briefing.", None, view, search_boost=0.0))
         return specs
 
     def _pager(self, uri: Callable[[int], str], number: int, total: int) -> dict[str, Any] | None:
@@ -335,13 +348,15 @@ class SiteRenderer:
             }
 
         return PageSpec(urls.entity_uri("article", article.slug), article.title, "article.html",
-                        article.summary, article.path, view, updated=article.date)
+                        article.summary, article.path, view, updated=article.date, og_type="article")
 
     # --- entities --------------------------------------------------------------------------------
 
     def _entity_pages(self, entity: Entity) -> list[PageSpec]:
         coverage = self.index.coverage.get(entity.key, [])
         chunks = _chunks(coverage, self.options.page_size)
+        profile_url = urls.page_url(urls.entity_uri(entity.kind, entity.slug), self.options.directory_urls)
+        feed_folder = feed_folder_of(profile_url)
         specs = []
         for number, chunk in enumerate(chunks, start=1):
 
@@ -352,6 +367,7 @@ class SiteRenderer:
                     "kind": entity.kind,
                     "kind_label": KIND_LABELS[entity.kind][0],
                     "first_page": number == 1,
+                    "follow": self._follow(feed_folder),
                     "profile_url": self._href(entity.key),
                     "coverage": [self._article_item(a, entity.key) for a in chunk],
                     "coverage_total": len(coverage),
@@ -363,7 +379,10 @@ class SiteRenderer:
             description = (getattr(entity, "bio", "") or entity.summary or f"{entity.name} in the briefing")
             template = f"{entity.kind}.html" if number == 1 else "coverage_page.html"
             specs.append(PageSpec(urls.entity_uri(entity.kind, entity.slug, number), title, template,
-                                  description, entity.path, view, updated=chunk[0].date if chunk else None))
+                                  description, entity.path, view, updated=chunk[0].date if chunk else None,
+                                  feed_folder=feed_folder if number == 1 else None,
+                                  og_type="profile" if entity.kind == "person" else "website",
+                                  search_boost=5.0 if number == 1 else 0.0))
         return specs
 
     def _entity_view(self, entity: Entity) -> dict[str, Any]:

@@ -237,7 +237,8 @@ class _Converter:
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and node.style is None
+    # libyaml reports the plain style as "", the pure-Python parser as None.
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not node.style
 
 
 def _shape(node: yaml.Node) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import CHROMIUM, Desk, article, chromium_dom, person
@@ -101,3 +103,39 @@ def test_pages_render_and_run_their_scripts_in_chromium(sample_site: Desk, tmp_p
     assert 'class="js-focus-visible js"' in dom or ' js"' in dom.split("<head", 1)[0]
     assert 'class="bg-mention"' in dom and "Sergei Lavrov</a>" in dom
     assert "India presses Russia" in dom
+
+
+@pytest.mark.skipif(CHROMIUM is None or shutil.which("chromedriver") is None,
+                    reason="Debian's chromium and chromium-driver are installed by `make test`")
+@pytest.mark.parametrize("query", ["Lavrov", "Sergei"])
+def test_site_search_finds_people_by_name_and_alias(sample_site: Desk, tmp_path: Path, query: str) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    try:
+        with _static_server(sample_site.site) as base:
+            driver.get(base)
+            box = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "input.md-search__input"))
+            driver.execute_script("arguments[0].focus()", box)
+            box.send_keys(query)
+            selector = "li.md-search-result__item a"
+
+            def first_result(d: webdriver.Chrome) -> str | None:
+                # Results update while typing; wait for those of the whole query (section links carry `?h=query`).
+                hrefs = [a.get_attribute("href") or "" for a in d.find_elements(By.CSS_SELECTOR, selector)]
+                done = any(f"h={query.lower()}" in h.lower() for h in hrefs)
+                return hrefs[0] if done else None
+
+            first = WebDriverWait(driver, 20).until(first_result)
+    finally:
+        driver.quit()
+    assert urlsplit(first).path == "/people/sergey-lavrov/", first

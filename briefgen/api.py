@@ -1,0 +1,127 @@
+"""The JSON API beside the pages: `api/index.json` and one document per article and entity.
+
+Shapes are described by `api.schema.json` (shipped in this package and copied to `api/schema.json`).
+URLs in the documents are relative to the site root, so the data works wherever the site is hosted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import urls
+from .index import DeskIndex
+from .model import Article, Entity
+from .schema import ENTITY_KINDS, FOLDERS
+
+API_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class ApiWriter:
+    """Builds the API documents from the index."""
+
+    def __init__(self, index: DeskIndex, directory_urls: bool = True) -> None:
+        self.index = index
+        self.directory_urls = directory_urls
+
+    def _url(self, kind: str, slug: str) -> str:
+        return urls.page_url(urls.entity_uri(kind, slug), self.directory_urls)
+
+    def _article_ref(self, article: Article) -> dict[str, Any]:
+        return {"slug": article.slug, "title": article.title, "date": article.date.isoformat(),
+                "url": self._url("article", article.slug), "api": f"api/articles/{article.slug}.json"}
+
+    def index_document(self) -> dict[str, Any]:
+        """Every entity with its kind, URL and counts, and every article."""
+        desk = self.index.desk
+        return {
+            "version": API_VERSION,
+            "entities": [
+                {"kind": e.kind, "slug": e.slug, "name": e.name, "url": self._url(e.kind, e.slug),
+                 "api": f"api/{FOLDERS[e.kind]}/{e.slug}.json",
+                 "counts": {"articles": len(self.index.coverage.get(e.key, [])),
+                            "quotes": len(self.index.quotes.get(e.key, []))}}
+                for e in desk.all_entities()
+            ],
+            "articles": [self._article_ref(a) for a in desk.articles],
+        }
+
+    def entity_document(self, entity: Entity) -> dict[str, Any]:
+        """The entity's fields, its articles (newest first) and its relations."""
+        fields = _plain(dataclasses.asdict(entity))
+        fields.pop("path", None)
+        index = self.index
+        return {
+            "version": API_VERSION,
+            "kind": entity.kind,
+            **fields,
+            "source_file": entity.path,
+            "url": self._url(entity.kind, entity.slug),
+            "articles": [
+                {**self._article_ref(a), "sentence": index.mention_sentence.get((a.slug, entity.key))}
+                for a in index.coverage.get(entity.key, [])
+            ],
+            "quotes": [{"by": r.quote.by, "text": r.quote.text, "context": r.quote.context,
+                        "article": r.article.slug} for r in index.quotes.get(entity.key, [])],
+            "connections": {
+                FOLDERS[kind]: [{"slug": k[1], "count": n} for k, n in index.ranked_together(entity.key, kind, 50)]
+                for kind in ENTITY_KINDS
+            },
+            "children": [k[1] for k in index.children.get(entity.key, [])],
+            "events": [k[1] for k in index.events_of.get(entity.key, [])],
+            "people": [k[1] for k in index.people_of.get(entity.key, [])],
+        }
+
+    def article_document(self, article: Article) -> dict[str, Any]:
+        """The article's metadata, what it covers and its quotes (not the body: the page has it)."""
+        return {
+            "version": API_VERSION,
+            "kind": "article",
+            **self._article_ref(article),
+            "source": {"name": article.source.name, "url": article.source.url},
+            "summary": article.summary,
+            "key_points": list(article.key_points),
+            "covers": {FOLDERS[kind]: list(article.refs[kind]) for kind in ENTITY_KINDS},
+            "quotes": [{"by": q.by, "text": q.text, "context": q.context} for q in article.quotes],
+            "source_file": article.path,
+        }
+
+    def documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(path under the site root, document) for every API file."""
+        yield "api/index.json", self.index_document()
+        for article in self.index.desk.articles:
+            yield f"api/articles/{article.slug}.json", self.article_document(article)
+        for entity in self.index.desk.all_entities():
+            yield f"api/{FOLDERS[entity.kind]}/{entity.slug}.json", self.entity_document(entity)
+
+
+def api_schema() -> dict[str, Any]:
+    """The JSON Schema of the API documents."""
+    return json.loads(resources.files("briefgen").joinpath("api.schema.json").read_text(encoding="utf-8"))
+
+
+def write_api(index: DeskIndex, site_dir: Path, directory_urls: bool = True) -> int:
+    """Write every API document (and the schema) into `site_dir`; returns how many files were written."""
+    count = 0
+    for rel, document in ApiWriter(index, directory_urls).documents():
+        path = site_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        count += 1
+    (site_dir / "api/schema.json").write_text(json.dumps(api_schema(), indent=2) + "\n", encoding="utf-8")
+    return count + 1

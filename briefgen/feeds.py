@@ -1,0 +1,113 @@
+"""RSS 2.0 and Atom feeds for the whole desk and for every entity, written with `feedgen`.
+
+A feed item's id is the article's URL, which depends on its slug only: editing a title never makes
+readers see an article twice. Feed dates come from the content, never from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from . import urls
+from .index import DeskIndex
+from .model import Article
+
+#: Items per feed: readers poll often, so a feed needs only the latest news.
+FEED_ITEMS = 30
+RSS_NAME, ATOM_NAME = "feed.xml", "atom.xml"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: where it lives, what it is about and which articles it carries."""
+
+    folder: str
+    """Folder relative to the site root ("" for the site feed, `people/sergey-lavrov/` for a person)."""
+    title: str
+    description: str
+    page_url: str
+    """The page the feed follows, relative to the site root."""
+    articles: Sequence[Article]
+
+
+def feed_specs(index: DeskIndex, site_name: str, directory_urls: bool = True) -> list[FeedSpec]:
+    """The site feed and one feed per entity."""
+    desk = index.desk
+    specs = [FeedSpec("", site_name, f"The latest briefs from {site_name}.", "", desk.articles[:FEED_ITEMS])]
+    for entity in desk.all_entities():
+        page = urls.page_url(urls.entity_uri(entity.kind, entity.slug), directory_urls)
+        specs.append(FeedSpec(feed_folder_of(page), f"{entity.name} · {site_name}", f"Briefs on {entity.name}.", page,
+                              index.coverage.get(entity.key, [])[:FEED_ITEMS]))
+    return specs
+
+
+def feed_folder_of(page_url: str) -> str:
+    """The folder holding a page's feeds: the page's own folder (`people/x/` for `people/x.html` too)."""
+    return page_url if page_url.endswith("/") else page_url[: -len(".html")] + "/"
+
+
+def feed_links(folder: str) -> dict[str, str]:
+    """Site-relative addresses of the RSS and Atom feeds in `folder`."""
+    return {"rss": f"{folder}{RSS_NAME}", "atom": f"{folder}{ATOM_NAME}"}
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _item_html(article: Article) -> str:
+    points = "".join(f"<li>{html.escape(p)}</li>" for p in article.key_points)
+    return f"<p>{html.escape(article.summary)}</p><ul>{points}</ul>"
+
+
+def render_feed(spec: FeedSpec, site_url: str, updated: dt.date, directory_urls: bool = True) -> tuple[bytes, bytes]:
+    """The RSS and Atom documents of one feed; `site_url` ends with a slash."""
+    links = feed_links(spec.folder)
+    gen = FeedGenerator()
+    gen.id(site_url + spec.page_url)
+    gen.title(spec.title)
+    gen.description(spec.description)
+    gen.subtitle(spec.description)
+    gen.language("en")
+    newest = spec.articles[0].date if spec.articles else updated
+    gen.lastBuildDate(_moment(newest))
+    gen.updated(_moment(newest))
+    for article in spec.articles:
+        url = site_url + urls.page_url(urls.entity_uri("article", article.slug), directory_urls)
+        entry = gen.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(article.title)
+        entry.link(href=url)
+        entry.published(_moment(article.date))
+        entry.updated(_moment(article.date))
+        entry.description(_item_html(article))
+        entry.content(_item_html(article), type="html")
+        entry.source(url=article.source.url, title=article.source.name)
+    alternate = {"href": site_url + spec.page_url, "rel": "alternate"}
+    gen.link([{"href": site_url + links["rss"], "rel": "self"}, alternate], replace=True)
+    rss = gen.rss_str(pretty=True)
+    gen.link([alternate, {"href": site_url + links["atom"], "rel": "self"}], replace=True)
+    atom = gen.atom_str(pretty=True)
+    return rss, atom
+
+
+def write_feeds(specs: Iterable[FeedSpec], site_dir: Path, site_url: str, updated: dt.date,
+                directory_urls: bool = True) -> int:
+    """Write every feed into `site_dir`; returns how many files were written."""
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    count = 0
+    for spec in specs:
+        rss, atom = render_feed(spec, base, updated, directory_urls)
+        folder = site_dir / spec.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / RSS_NAME).write_bytes(rss)
+        (folder / ATOM_NAME).write_bytes(atom)
+        count += 2
+    return count
