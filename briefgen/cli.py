@@ -17,8 +17,13 @@ from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import __version__
 from .build import BuildRefused, build_site, load_mkdocs_config, project_of
+from .changes import GitError, changed_files, relevant
+from .demo import write_demo_desk
 from .diagnostics import Severity, format_report, summary_line
 from .pipeline import UnsafeProjectPath, check, run_cached
+from .scaffold import ScaffoldError, default_schema_dir, parse_date, scaffold
+from .schema import FOLDERS
+from .schemas_export import SchemaFileConflict, stale_schemas, write_schemas
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -30,7 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     try:
         return int(args.func(args))
-    except (BuildRefused, ConfigurationError, UnsafeProjectPath) as exc:
+    except (BuildRefused, ConfigurationError, UnsafeProjectPath, ScaffoldError, SchemaFileConflict,
+            GitError) as exc:
         if args.debug:
             raise
         print(f"briefgen: error: {exc}", file=sys.stderr)
@@ -60,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
                        help="text (default), GitHub workflow annotations, or JSON")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="report only problems in files changed since the git REF, or caused by them")
     check.set_defaults(func=_check)
 
     build = sub.add_parser("build", parents=[common], help="check content, then build the site",
@@ -73,6 +81,31 @@ def _parser() -> argparse.ArgumentParser:
                            description="Preview the site; reloads when content, templates or config change.")
     serve.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", help="address (default 127.0.0.1:8000)")
     serve.set_defaults(func=_serve)
+
+    new = sub.add_parser("new", parents=[common], help="write a new content file with every field, commented",
+                         description="Write a new article or registry entry; never overwrites an existing file.")
+    new.add_argument("kind", choices=list(FOLDERS), help="what to create")
+    new.add_argument("name", help="the name (the title, for an article)")
+    new.add_argument("--date", help="an article's date (YYYY-MM-DD); required for articles")
+    new.add_argument("--start", help="an event's first day")
+    new.add_argument("--end", help="an event's last day")
+    new.add_argument("--slug", help="the file name, if the one made from the name will not do")
+    new.add_argument("--schema-base", help="where editors find the JSON Schemas (default: the project's schemas/)")
+    new.set_defaults(func=_new)
+
+    schema = sub.add_parser("schema", parents=[common], help="write the JSON Schemas of the content files",
+                            description="Write one JSON Schema (draft 2020-12) per kind of content file.")
+    schema.add_argument("--out", type=Path, default=Path("schemas"), help="output folder (default: schemas)")
+    schema.add_argument("--force", action="store_true", help="replace schema files that differ")
+    schema.add_argument("--check", action="store_true", help="only report whether the files are up to date")
+    schema.set_defaults(func=_schema)
+
+    demo = sub.add_parser("demo-desk", parents=[common], help="write a synthetic desk for benchmarks and demos",
+                          description="Write a deterministic fictional desk of N articles into a new folder.")
+    demo.add_argument("--articles", type=int, default=1000, help="number of articles (default 1000)")
+    demo.add_argument("--out", type=Path, required=True, help="a new or empty folder")
+    demo.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    demo.set_defaults(func=_demo)
     return parser
 
 
@@ -88,6 +121,10 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 def _check(args: argparse.Namespace) -> int:
     project = project_of(load_mkdocs_config(args.config_file))
     diagnostics, _ = check(project)
+    if args.changed_since:
+        paths = changed_files(project.root, args.changed_since)
+        content = project.content_dir.relative_to(project.root).as_posix()
+        diagnostics = relevant(diagnostics, paths, content)
     report = format_report(diagnostics, args.format)
     if report:
         print(report)
@@ -111,6 +148,38 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         pages = sum(1 for _ in site.rglob("*.html"))
         print(f"briefgen: built {pages} pages into {site} in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    project = project_of(load_mkdocs_config(args.config_file))
+    dates = {k: parse_date(v) for k in ("date", "start", "end") if (v := getattr(args, k))}
+    if args.schema_base is None and not default_schema_dir(project).exists():
+        write_schemas(default_schema_dir(project))  # a new folder: nothing of the user's is touched
+    path = scaffold(project, args.kind, args.name, slug=args.slug, schema_base=args.schema_base, **dates)
+    print(path.relative_to(project.root).as_posix())
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.check:
+        stale = stale_schemas(args.out)
+        for path in stale:
+            print(f"{path}: missing or out of date; run `briefgen schema --out {args.out} --force`")
+        return EXIT_CONTENT if stale else EXIT_OK
+    for path in write_schemas(args.out, force=args.force):
+        if not args.quiet:
+            print(path)
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.out.exists() and any(args.out.iterdir()):
+        raise BuildRefused(f"{args.out} is not empty; choose a new folder")
+    counts = write_demo_desk(args.out, args.articles, seed=args.seed)
+    if not args.quiet:
+        listed = ", ".join(f"{n} {kind}s" for kind, n in counts.items())
+        print(f"briefgen: wrote a demo desk of {listed} into {args.out}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -203,7 +203,10 @@ class _Converter:
                            "write dates as YYYY-MM-DD, e.g. 2024-07-03")
                 return None
         if isinstance(ftype, Url):
-            parts = urlsplit(text)
+            try:
+                parts = urlsplit(text)
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                parts = urlsplit("")
             if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
                 self.error(node, "bad-url", f"`{label}` must be an absolute http(s) address, not `{text[:80]}`",
                            "write the full address, e.g. https://example.com/page")

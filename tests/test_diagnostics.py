@@ -97,6 +97,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         f"{STORY}:6:8: error[bad-url]: `url` must be an absolute http(s) address, not `javascript:alert(1)`",
         "https://example.com/page",
     ),
+    "bad-url-unparsable": (
+        {STORY: article()[STORY].replace("https://news.example.com/a-story", "http://[::1")},
+        f"{STORY}:6:8: error[bad-url]: `url` must be an absolute http(s) address, not `http://[::1`",
+        "https://example.com/page",
+    ),
     "bad-value": (
         {ADA: "name: Ada Lovelace\naliases: [Lovelace]\nwikidata: 7259\n"},
         f"{ADA}:3:11: error[bad-value]: `wikidata` must be a Wikidata item id such as `Q1058`, not `7259`",

@@ -1,0 +1,144 @@
+"""Benchmark briefgen on synthetic desks; not a test. Run: `.venv/bin/python bench/benchmark.py`.
+
+For each size N it reports `briefgen check` time, cold `briefgen build` time and peak RSS, HTML bytes per
+page, the time from saving an article to the preview serving the change, and (same run, same theme) the
+time plain MkDocs takes to build the same pages pre-written as Markdown, with generated pages out of the
+nav. Times are whole-process medians of `--repeat` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from briefgen.demo import write_demo_desk
+from briefgen.pipeline import project_at, run
+from briefgen.render import RenderOptions, SiteRenderer, default_templates_dir
+
+BIN = Path(sys.executable).parent
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one process."""
+    start = time.monotonic()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def median_run(args: list[str], cwd: Path, repeat: int) -> tuple[float, int]:
+    runs = [timed(args, cwd) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def html_bytes_per_page(site: Path) -> tuple[int, float]:
+    pages = list(site.rglob("*.html"))
+    return len(pages), sum(p.stat().st_size for p in pages) / max(len(pages), 1)
+
+
+def preview_reload_seconds(desk: Path) -> float:
+    """Save one article, then poll the preview until it serves the new title."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(BIN / "briefgen"), "serve", "-a", f"127.0.0.1:{port}"], cwd=desk,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/articles/story-0/"
+    try:
+        _poll(url, "story-0", timeout=900)
+        story = next((desk / "content/articles").rglob("story-0.md"))
+        text = story.read_text(encoding="utf-8")
+        marker = f"Edited {time.time_ns()}"
+        start = time.monotonic()
+        story.write_text(text.replace("title: ", f"title: {marker} ", 1), encoding="utf-8")
+        _poll(url, marker, timeout=900)
+        return time.monotonic() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _poll(url: str, needle: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if needle in response.read().decode("utf-8", "replace"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"{url} never showed {needle!r}")
+
+
+def write_plain_mkdocs(desk: Path, out: Path) -> None:
+    """The same pages as Markdown files for plain MkDocs: the HTML briefgen renders, as raw HTML blocks."""
+    result = run(project_at(desk, "content", "templates"))
+    assert result.index is not None
+    renderer = SiteRenderer(result.index, [default_templates_dir()], RenderOptions())
+    docs = out / "docs"
+    for spec in renderer.pages():
+        path = docs / spec.src_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        title = json.dumps(spec.title)
+        path.write_text(f"---\ntitle: {title}\n---\n\n<div>\n{renderer.render(spec)}\n</div>\n", encoding="utf-8")
+    nav = "\n".join(f"  - {title!r}: {uri}" for item in SiteRenderer.static_nav() for title, uri in item.items())
+    (out / "mkdocs.yml").write_text(
+        "site_name: Plain\ntheme:\n  name: material\nplugins:\n  - search\n"
+        f"nav:\n{nav}\nnot_in_nav: |\n  /**\n", encoding="utf-8")
+
+
+def bench(size: int, work: Path, repeat: int) -> dict[str, float]:
+    desk = work / f"desk-{size}"
+    if not desk.exists():
+        write_demo_desk(desk, size)
+    check_s, _ = median_run([str(BIN / "briefgen"), "check", "-q"], desk, repeat)
+    build_s, build_rss = median_run([str(BIN / "briefgen"), "build", "-q", "--force"], desk, repeat)
+    pages, per_page = html_bytes_per_page(desk / "site")
+    plain = work / f"plain-{size}"
+    shutil.rmtree(plain, ignore_errors=True)
+    write_plain_mkdocs(desk, plain)
+    plain_s, plain_rss = median_run([str(BIN / "mkdocs"), "build", "-q"], plain, repeat)
+    reload_s = preview_reload_seconds(desk)
+    return {"articles": size, "pages": pages, "check_s": round(check_s, 2), "build_s": round(build_s, 2),
+            "build_peak_rss_mib": round(build_rss / 2**20), "html_bytes_per_page": round(per_page),
+            "plain_mkdocs_s": round(plain_s, 2), "plain_mkdocs_peak_rss_mib": round(plain_rss / 2**20),
+            "ratio_to_plain": round(build_s / plain_s, 2), "edit_to_preview_s": round(reload_s, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--work", type=Path, default=Path("bench-out"), help="scratch folder (git-ignored)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per timing; the median is reported")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    args.work.mkdir(exist_ok=True)
+    results = []
+    for size in args.sizes:
+        print(f"benchmarking {size} articles …", file=sys.stderr, flush=True)
+        results.append(bench(size, args.work.resolve(), args.repeat))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    keys = list(results[0])
+    print("| " + " | ".join(keys) + " |")
+    print("|" + " --- |" * len(keys))
+    for row in results:
+        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
