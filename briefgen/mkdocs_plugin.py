@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -127,6 +129,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         page.meta["description"] = html.escape(spec.description)
         if spec.hide:
             page.meta["hide"] = list(spec.hide)
+        page.edit_url = self._edit_url(spec, config)
         if spec.search_boost is not None:
             page.meta["search"] = {"exclude": True} if spec.search_boost == 0 else {"boost": spec.search_boost}
         assert self.renderer is not None
@@ -164,6 +167,16 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         else:
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
         log.info(f"briefgen: wrote {count} feed and API files")
+
+    def _edit_url(self, spec: PageSpec, config: MkDocsConfig) -> str | None:
+        """The source file of a generated page on the repository host ("edit this page")."""
+        if not (spec.source_path and config.repo_url and config.edit_uri and self.project):
+            return None
+        # edit_uri points at docs_dir in the repository; the source may live elsewhere (content_dir).
+        source = self.project.root / spec.source_path
+        rel = Path(os.path.relpath(source, Path(config.docs_dir).resolve())).as_posix()
+        base = urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri.rstrip("/") + "/")
+        return urljoin(base, rel)
 
     def _spec(self, page: Page) -> PageSpec | None:
         if page.file.generated_by is None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 #: A slug is a file stem that is safe on every file system and in every URL.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "lowercase ASCII letters, digits and single hyphens, e.g. `sergey-lavrov`"
+#: An http(s) address: scheme in any case (as browsers read it), a host (or a bracketed IPv6 address),
+#: then an optional path, query or fragment; no whitespace. Shared by the validator and the JSON Schemas.
+URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#\[\]]+)(?:[/?#]\S*)?$")
 
 #: Registry kinds in the order pages and navigation list them, with their folder under content/.
 ENTITY_KINDS: tuple[str, ...] = ("person", "event", "org", "place", "topic")

@@ -38,6 +38,7 @@ from .schema import (
     FOLDERS,
     SCHEMAS,
     SLUG_RE,
+    URL_RE,
     Choice,
     Date,
     Field,
@@ -59,8 +60,7 @@ SHIPPED_DIR = Path(__file__).resolve().parent / "schemas"
 
 #: ISO `YYYY-MM-DD` with a month 01-12 and a day 01-31; `"format": "date"` rejects days a month lacks.
 DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-#: An http(s) scheme in any case (as `urlsplit` reads it), a host, and no whitespace anywhere.
-URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"
+URL_PATTERN = URL_RE.pattern
 #: Something besides whitespace: briefgen reads a blank required text as missing.
 NOT_BLANK = r"\S"
 

@@ -30,6 +30,7 @@ from .schema import (
     SCHEMAS,
     SLUG_RE,
     SLUG_RULE,
+    URL_RE,
     Choice,
     Date,
     FieldType,
@@ -203,11 +204,7 @@ class _Converter:
                            "write dates as YYYY-MM-DD, e.g. 2024-07-03")
                 return None
         if isinstance(ftype, Url):
-            try:
-                parts = urlsplit(text)
-            except ValueError:  # e.g. an unclosed IPv6 bracket
-                parts = urlsplit("")
-            if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+            if not URL_RE.match(text) or not urlsplit(text).netloc:
                 self.error(node, "bad-url", f"`{label}` must be an absolute http(s) address, not `{text[:80]}`",
                            "write the full address, e.g. https://example.com/page")
                 return None

@@ -88,3 +88,15 @@ def test_changed_since_reports_the_change_and_what_it_breaks(desk_factory, capsy
     assert desk.cli("check") == 1
     assert "content/topics/backlog.yml:2:1: error[unknown-key]" in capsys.readouterr().out
     assert desk.cli("check", "--changed-since", "no-such-ref") == 2
+
+
+def test_edit_links_open_the_source_file(desk_factory) -> None:
+    desk = desk_factory({**person(), **article()})
+    desk.write("mkdocs.yml", desk.config.read_text().replace(
+        "theme:\n  name: material", "repo_url: https://github.com/desk/briefing\nedit_uri: edit/main/content/\n"
+        "theme:\n  name: material\n  features: [content.action.edit]"))
+    assert desk.build() == 0
+    base = "https://github.com/desk/briefing/edit/main/content/"
+    assert f'href="{base}people/ada-lovelace.yml"' in desk.page("people/ada-lovelace")
+    assert f'href="{base}articles/2024/07/a-story.md"' in desk.page("articles/a-story")
+    assert base not in desk.page("people"), "an index page has no single source file"
