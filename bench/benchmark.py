@@ -62,7 +62,8 @@ def preview_reload_seconds(desk: Path) -> float:
         text = story.read_text(encoding="utf-8")
         marker = f"Edited {time.time_ns()}"
         start = time.monotonic()
-        story.write_text(text.replace("title: ", f"title: {marker} ", 1), encoding="utf-8")
+        # Key points are plain YAML list items, so the edit cannot break the file's syntax.
+        story.write_text(text.replace("- Talks continue.", f"- Talks continue, {marker}.", 1), encoding="utf-8")
         _poll(url, marker, timeout=900)
         return time.monotonic() - start
     finally:

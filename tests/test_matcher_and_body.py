@@ -8,6 +8,7 @@ from conftest import article, person
 from briefgen.body import BodyRenderer
 from briefgen.matcher import AliasMatcher
 from briefgen.text import plain_paragraphs, sentences
+from briefgen.urls import relative_url
 
 NAMES = [("Narendra Modi", "modi"), ("Modi", "modi"), ("S Jaishankar", "jaishankar"), ("Jaishankar", "jaishankar"),
          ("Sergei Lavrov", "lavrov"), ("Lavrov", "lavrov"), ("SCO", "sco")]
@@ -67,3 +68,12 @@ def test_empty_required_value_is_missing(desk_factory, capsys: pytest.CaptureFix
     assert desk.cli("check") == 1
     assert ("content/topics/t.yml:1:1: error[missing-field]: required field `name` is missing from this topic"
             in capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.parametrize(("here", "there", "link"), [
+    ("people/x/", "people/y/", "../y/"), ("people/x/", "", "../../"), ("", "people/x/", "people/x/"),
+    ("people/x/", "people/x/", "./"), ("people/x.html", "articles/a.html", "../articles/a.html"),
+    ("people/x/page/2/", "people/x/", "../../"), ("people/x/", "people/x/feed.xml", "feed.xml"),
+])
+def test_relative_urls(here: str, there: str, link: str) -> None:
+    assert relative_url(here, there) == link
