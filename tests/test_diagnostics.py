@@ -277,3 +277,23 @@ def test_json_format_is_machine_readable(desk_factory, capsys: pytest.CaptureFix
         "message": "`start` is not a valid date: `2024-13-01`",
         "hint": "write dates as YYYY-MM-DD, e.g. 2024-07-03",
     }]
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_problem_becomes_a_github_annotation(code: str, desk_factory, capsys) -> None:
+    files, expected, _ = CASES[code]
+    desk = desk_factory(GOOD)
+    _write(desk, files)
+    desk.cli("check", "--format", "github")
+    out = capsys.readouterr().out.splitlines()
+    path, line, col, rest = expected.split(":", 3)
+    severity, code_and_message = rest.strip().split("[", 1)
+    props = f"file={path}" + (f",line={line}" if line != "0" else "") + (f",col={col}" if col != "0" else "")
+    found_code = code_and_message.split("]", 1)[0]
+    assert any(o.startswith(f"::{severity} {props},title=briefgen {found_code}::[{found_code}]") for o in out), out
+
+
+def test_byte_order_mark_is_accepted(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    (desk.root / ADA).write_bytes(b"\xef\xbb\xbf" + (desk.root / ADA).read_bytes())
+    assert desk.cli("check", "--strict") == 0

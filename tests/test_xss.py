@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import feedparser
 import pytest
 import yaml
 from conftest import CHROMIUM, ExecutableFinder, chromium_dom
@@ -77,6 +78,31 @@ def test_no_page_carries_executable_content(hostile_site) -> None:
         finder = ExecutableFinder()
         finder.feed(page.read_text(encoding="utf-8"))
         assert finder.found == [], page.relative_to(hostile_site.site)
+
+
+def test_no_feed_carries_executable_content(hostile_site) -> None:
+    """Feed readers render item descriptions as HTML: what they would render must be inert too."""
+    feeds = sorted(hostile_site.site.rglob("feed.xml")) + sorted(hostile_site.site.rglob("atom.xml"))
+    assert len(feeds) == 12
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, path
+        # Titles are plain text by the specs (readers show `<script>` as those characters); descriptions and
+        # content are HTML, which readers render, so those must hold nothing executable.
+        assert parsed.feed.title_detail.type == "text/plain"
+        html_parts = []
+        for entry in parsed.entries:
+            assert entry.title_detail.type == "text/plain"
+            details = [entry.summary_detail] if "summary_detail" in entry else []
+            details += entry.get("content", [])
+            assert details and all(d.type == "text/html" for d in details), path
+            html_parts += [d.value for d in details]
+        assert html_parts, path
+        for text in html_parts:
+            finder = ExecutableFinder()
+            finder.feed(text)
+            assert finder.found == [], (path, text[:200])
+            assert "<script" not in text.lower(), (path, text[:200])
 
 
 def test_check_warns_about_what_bodies_lose(hostile_site, capsys: pytest.CaptureFixture[str]) -> None:
