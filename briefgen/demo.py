@@ -42,11 +42,13 @@ class _Names:
         self.used: set[str] = set()
 
     def word(self, parts: int) -> str:
-        while True:
-            word = "".join(self.rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
+        """A new word of `parts` syllables, or longer once the short ones run out (large desks)."""
+        for attempt in itertools.count():
+            word = "".join(self.rng.choice(SYLLABLES) for _ in range(parts + attempt // 50)).capitalize()
             if word not in self.used:
                 self.used.add(word)
                 return word
+        raise AssertionError("unreachable")
 
 
 def _zipf_picker(rng: random.Random, n: int, exponent: float = 1.1) -> Callable[[], int]:
