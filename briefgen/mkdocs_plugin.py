@@ -13,7 +13,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -28,6 +28,7 @@ from .diagnostics import Severity, summary_line
 from .feeds import feed_links, feed_specs, write_feeds
 from .pipeline import Project, UnsafeProjectPath, project_at, run_cached
 from .render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
+from .search import SearchIndexError, build_search_index
 from .urls import relative_url
 
 log = logging.getLogger("mkdocs.plugins.briefgen")
@@ -50,6 +51,8 @@ class BriefgenConfig(base.Config):
     """Items per page in indexes and coverage lists."""
     home_articles = c.Type(int, default=10)
     """Articles on the home briefing."""
+    search_engine = c.Choice(("pagefind", "material"), default="pagefind")
+    """`pagefind` (chunked index, scales to large desks; a Search page) or `material` (the theme's search plugin)."""
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -75,7 +78,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         except UnsafeProjectPath as exc:
             raise PluginError(f"briefgen: {exc}") from exc
         if not config.nav:
-            config.nav = SiteRenderer.static_nav()
+            config.nav = SiteRenderer.static_nav(search_page=self.config.search_engine == "pagefind")
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         for folder in (self.project.content_dir, self.project.templates_dir):
@@ -93,7 +96,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             log.log(level, diagnostic.format_text())
         if result.index is None:
             raise PluginError(f"briefgen: content has {summary_line(result.diagnostics)}; nothing was built")
-        options = RenderOptions(config.use_directory_urls, self.config.page_size, self.config.home_articles)
+        options = RenderOptions(config.use_directory_urls, self.config.page_size, self.config.home_articles,
+                                search_page=self.config.search_engine == "pagefind",
+                                base_path=urlsplit(config.site_url or "/").path or "/")
         template_dirs = [self.project.templates_dir, default_templates_dir()]
         self.renderer = SiteRenderer(result.index, template_dirs, options)
         self.specs = {spec.src_uri: spec for spec in self.renderer.pages()}
@@ -167,6 +172,11 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         else:
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
         log.info(f"briefgen: wrote {count} feed and API files")
+        if self.config.search_engine == "pagefind":
+            try:
+                build_search_index(site)
+            except SearchIndexError as exc:
+                raise PluginError(f"briefgen: {exc}") from exc
 
     def _edit_url(self, spec: PageSpec, config: MkDocsConfig) -> str | None:
         """The source file of a generated page on the repository host ("edit this page")."""

@@ -86,6 +86,10 @@ class RenderOptions:
     directory_urls: bool = True
     page_size: int = 50
     home_articles: int = 10
+    search_page: bool = True
+    """Generate the Pagefind search page (when Pagefind is the search engine)."""
+    base_path: str = "/"
+    """Path of the site root on its host (from `site_url`), which Pagefind's results link under."""
 
 
 def format_date(day: dt.date | None) -> str:
@@ -140,6 +144,8 @@ class SiteRenderer:
     def pages(self) -> list[PageSpec]:
         """Every page of the site, in a stable order."""
         specs = [self._home(), *self._article_indexes()]
+        if self.options.search_page:
+            specs.append(self._search_page())
         specs += [self._article_page(a) for a in self.desk.articles]
         for kind in ENTITY_KINDS:
             specs += self._entity_indexes(kind)
@@ -148,11 +154,19 @@ class SiteRenderer:
         return specs
 
     @staticmethod
-    def static_nav() -> list[dict[str, str]]:
-        """The navigation: the home briefing and one index per kind."""
-        return [{"Briefing": urls.HOME}, {"Articles": urls.index_uri("article")}] + [
+    def static_nav(search_page: bool = True) -> list[dict[str, str]]:
+        """The navigation: the home briefing, one index per kind, and the search page."""
+        nav = [{"Briefing": urls.HOME}, {"Articles": urls.index_uri("article")}] + [
             {KIND_LABELS[k][1]: urls.index_uri(k)} for k in ENTITY_KINDS
         ]
+        return [*nav, {"Search": urls.SEARCH}] if search_page else nav
+
+    def _search_page(self) -> PageSpec:
+        def view() -> dict[str, Any]:
+            return {"bundle": urls.relative_url(self._current, "pagefind/"), "base_path": self.options.base_path}
+
+        return PageSpec(urls.SEARCH, "Search", "search.html", "Search every brief, person, event and place.",
+                        None, view, hide=("navigation", "toc"), search_boost=0.0)
 
     def render(self, spec: PageSpec) -> str:
         """The HTML of one page (the part inside the theme's content area)."""

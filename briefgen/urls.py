@@ -10,6 +10,7 @@ from __future__ import annotations
 from .schema import FOLDERS, SLUG_RE
 
 HOME = "index.md"
+SEARCH = "search.md"
 
 
 def entity_uri(kind: str, slug: str, page: int = 1) -> str:

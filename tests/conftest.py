@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import http.server
+import io
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,7 +31,6 @@ docs_dir: content
 theme:
   name: material
 plugins:
-  - search
   - briefgen:
       page_size: {page_size}
 """
@@ -177,3 +181,32 @@ def chromium_dom(url: str, profile: Path) -> str:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
+
+
+@contextlib.contextmanager
+def static_server(folder: Path, head_script: bytes = b"") -> Iterator[str]:
+    """Serve `folder` on a free loopback port; `head_script` is put first in every page's <head>."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def send_head(self):  # type: ignore[no-untyped-def]
+            path = Path(self.translate_path(self.path))
+            page = path / "index.html" if path.is_dir() else path
+            if not head_script or page.suffix != ".html" or not page.is_file():
+                return super().send_head()
+            data = page.read_bytes().replace(b"<head>", b"<head>" + head_script, 1)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return io.BytesIO(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -136,14 +136,35 @@ def test_a_broken_document_fails_the_schema(news_desk: Desk) -> None:
     assert list(_validator("entity").iter_errors(doc))
 
 
-def test_search_metadata_puts_profiles_first(news_desk: Desk) -> None:
-    index = json.loads((news_desk.site / "search/search_index.json").read_text())
+def test_pagefind_indexes_articles_and_profiles_only(news_desk: Desk) -> None:
+    assert (news_desk.site / "pagefind/pagefind.js").is_file()
+    assert (news_desk.site / "pagefind/pagefind-ui.js").is_file()
+    search = news_desk.page("search")
+    assert 'baseUrl: "/"' in search and 'src="../pagefind/pagefind-ui.js"' in search
+    assert "data-pagefind-body" in news_desk.page("people/ada-lovelace")
+    assert "data-pagefind-body" in news_desk.page("articles/story-1")
+    for listing in ("", "articles", "articles/2024/07", "people", "people/ada-lovelace/page/2"):
+        assert "data-pagefind-body" not in news_desk.page(listing), listing
+    related = news_desk.page("people/ada-lovelace").split('class="bg-related" data-pagefind-ignore', 1)
+    assert len(related) == 2 and "bg-article-item" in related[1] and "bg-article-item" not in related[0]
+
+
+def test_material_search_ranks_profiles_first(desk_factory) -> None:
+    """The theme's search stays available; profiles are boosted and listings left out of its index."""
+    files = {**person(), **person("grace-hopper", "Grace Hopper", "Hopper")}
+    for i in range(3):
+        files.update(article(f"story-{i}", people="ada-lovelace"))
+    desk = desk_factory(files, page_size=2)
+    desk.write("mkdocs.yml", desk.config.read_text().replace(
+        "plugins:\n", "plugins:\n  - search\n").replace("page_size: 2", "page_size: 2\n      search_engine: material"))
+    assert desk.build() == 0
+    assert not (desk.site / "pagefind").exists() and not (desk.site / "search/index.html").exists()
+    index = json.loads((desk.site / "search/search_index.json").read_text())
     docs = {d["location"]: d for d in index["docs"]}
     assert docs["people/ada-lovelace/"].get("boost", 1) > 1
     assert "articles/story-1/" in docs
     # Listings repeat what articles and profiles hold: they stay out, and so do a profile's related sections.
     assert not {"", "articles/", "articles/2024/07/", "people/"} & set(docs)
-    assert not any("#coverage" in loc for loc in docs)
-    assert (news_desk.site / "people/ada-lovelace/page/2/index.html").is_file()
+    assert (desk.site / "people/ada-lovelace/page/2/index.html").is_file()
     assert not any(loc.startswith("people/ada-lovelace/page/") for loc in docs), "coverage pages stay out"
-
+    assert not any("#coverage" in loc for loc in docs)

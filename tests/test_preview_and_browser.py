@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import CHROMIUM, Desk, article, chromium_dom, person
+from conftest import CHROMIUM, Desk, article, chromium_dom, person, static_server
 
 
 def _free_port() -> int:
@@ -82,22 +79,9 @@ def test_serve_reloads_on_article_registry_and_template_changes(desk_factory) ->
     assert not desk.site.exists(), "serve never writes site/"
 
 
-@contextlib.contextmanager
-def _static_server(folder: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by `make test`")
 def test_pages_render_and_run_their_scripts_in_chromium(sample_site: Desk, tmp_path: Path) -> None:
-    with _static_server(sample_site.site) as base:
+    with static_server(sample_site.site) as base:
         dom = chromium_dom(base + "articles/india-presses-russia-on-nationals-in-ukraine-war/", tmp_path / "p")
     # The theme's script ran (it swaps `no-js` for `js`), and the content survived it.
     assert 'class="js-focus-visible js"' in dom or ' js"' in dom.split("<head", 1)[0]
@@ -122,20 +106,22 @@ def test_site_search_finds_people_by_name_and_alias(sample_site: Desk, tmp_path:
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
     try:
-        with _static_server(sample_site.site) as base:
-            driver.get(base)
-            box = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "input.md-search__input"))
-            driver.execute_script("arguments[0].focus()", box)
+        with static_server(sample_site.site) as base:
+            driver.get(base + "search/")
+            box = WebDriverWait(driver, 20).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, "input.pagefind-ui__search-input"))
             box.send_keys(query)
-            selector = "li.md-search-result__item a"
+            selector = "a.pagefind-ui__result-link"
 
             def first_result(d: webdriver.Chrome) -> str | None:
-                # Results update while typing; wait for those of the whole query (section links carry `?h=query`).
-                hrefs = [a.get_attribute("href") or "" for a in d.find_elements(By.CSS_SELECTOR, selector)]
-                done = any(f"h={query.lower()}" in h.lower() for h in hrefs)
-                return hrefs[0] if done else None
+                # Results update while typing; wait until the message names the whole query.
+                message = d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__message")
+                links = d.find_elements(By.CSS_SELECTOR, selector)
+                done = links and message and query.lower() in message[0].text.lower()
+                return links[0].get_attribute("href") if done else None
 
             first = WebDriverWait(driver, 20).until(first_result)
     finally:
         driver.quit()
-    assert urlsplit(first).path == "/people/sergey-lavrov/", first
+    # Result links live under site_url's path (/briefgen/ in the sample), where the site is published.
+    assert urlsplit(first).path == "/briefgen/people/sergey-lavrov/", first

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import feedparser
 import pytest
 import yaml
-from conftest import CHROMIUM, ExecutableFinder, chromium_dom
+from conftest import CHROMIUM, ExecutableFinder, chromium_dom, static_server
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -112,36 +107,6 @@ def test_check_warns_about_what_bodies_lose(hostile_site, capsys: pytest.Capture
     assert "warning[unsafe-html]: the `javascript:` link address is removed from the page" in out
 
 
-@contextmanager
-def _hooked_server(folder: Path) -> Iterator[str]:
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def send_head(self):  # type: ignore[no-untyped-def]
-            path = Path(self.translate_path(self.path))
-            if path.is_dir():
-                path = path / "index.html"
-            if path.suffix != ".html" or not path.is_file():
-                return super().send_head()
-            data = path.read_bytes().replace(b"<head>", b"<head>" + HOOK, 1)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            import io
-
-            return io.BytesIO(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by `make test`")
 def test_no_dialog_opens_in_chromium(hostile_site, tmp_path: Path) -> None:
     control = hostile_site.site / "control"
@@ -149,7 +114,7 @@ def test_no_dialog_opens_in_chromium(hostile_site, tmp_path: Path) -> None:
     (control / "index.html").write_text("<html><head></head><body><img src=x onerror=alert(1)></body></html>")
     urls = ["", "articles/a/", "people/eve/", "events/summit/", "orgs/org/", "places/place/", "topics/topic/",
             "people/", "articles/2024/07/"]
-    with _hooked_server(hostile_site.site) as base:
+    with static_server(hostile_site.site, HOOK) as base:
         assert 'data-xss="fired"' in chromium_dom(base + "control/", tmp_path / "c"), "the hook must see a dialog"
         for url in urls:
             dom = chromium_dom(base + url, tmp_path / url.replace("/", "_"))
