@@ -120,7 +120,7 @@ def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, 
         _write(content / "articles" / f"{day:%Y}" / f"{day:%m}" / f"story-{i}.md", f"---\n{_dump(front)}---\n{body}\n")
     (out / "mkdocs.yml").write_text(
         "site_name: Demo desk\nsite_url: https://demo.example/\ndocs_dir: content\n"
-        "theme:\n  name: material\nplugins:\n  - search\n  - briefgen\n", encoding="utf-8")
+        "theme:\n  name: material\nplugins:\n  - briefgen\n", encoding="utf-8")
     return {"article": articles, "person": n_people, "event": n_events, "org": n_orgs, "place": n_places,
             "topic": n_topics}
 
