@@ -139,8 +139,14 @@ def _build(args: argparse.Namespace) -> int:
     config = load_mkdocs_config(args.config_file, strict=True)
     project = project_of(config)
     result = run_cached(project, drafts=args.drafts)
-    if result.diagnostics:
-        print(format_report(result.diagnostics, "text"), file=sys.stderr)
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    # Errors are what stops a build; warnings are `check`'s business, so a big desk's log stays readable.
+    shown = result.diagnostics if args.verbose else errors
+    if shown:
+        print(format_report(shown, "text"), file=sys.stderr)
+    if len(shown) < len(result.diagnostics) and not args.quiet:
+        hidden = len(result.diagnostics) - len(shown)
+        print(f"briefgen: {hidden} warning{'s' if hidden != 1 else ''} (`briefgen check` lists them)", file=sys.stderr)
     if not result.ok:
         print(f"briefgen: content has {summary_line(result.diagnostics)}; the site was not changed", file=sys.stderr)
         return EXIT_CONTENT

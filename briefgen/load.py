@@ -51,16 +51,20 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -
                        "create it, or set `content_dir` in the briefgen plugin's options in mkdocs.yml")
         )
         return docs
-    top = content_dir.resolve()
     for kind, folder in FOLDERS.items():
         base = content_dir / folder
+        if base.is_symlink():
+            DiagnosticSink(_rel(base, root), diagnostics).error(
+                0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
+            continue
         if not base.is_dir():
             continue
         seen: dict[str, str] = {}
         for path in _walk(base):
             rel = _rel(path, root)
             sink = DiagnosticSink(rel, diagnostics)
-            if path.is_symlink() or not path.resolve().is_relative_to(top):
+            # No link is followed below `base` (os.walk does not), so refusing links keeps reads inside it.
+            if os.path.islink(path):
                 sink.error(0, 0, "symlink", "content files must not be symbolic links",
                            "replace the link with the file itself")
                 continue

@@ -71,16 +71,26 @@ class AliasMatcher(Generic[T]):
 
     def find(self, text: str) -> Iterator[Match[T]]:
         """Every non-overlapping mention in `text`, preferring the longest name at each place."""
-        tokens = [(m.start(), m.end(), _nfc(m.group())) for m in _TOKEN_RE.finditer(text)]
-        i = 0
-        while i < len(tokens):
-            for length in self._lengths.get(tokens[i][2], ()):
-                key = tuple(tok[2] for tok in tokens[i : i + length])
-                target = self._targets.get(key)
-                if target is not None and len(key) == length:
-                    start, end = tokens[i][0], tokens[i + length - 1][1]
-                    yield Match(start, end, target, text[start:end])
-                    i += length
-                    break
-            else:
-                i += 1
+        words = _TOKEN_RE.findall(text)
+        if not text.isascii():
+            words = [_nfc(w) for w in words]
+        lengths = self._lengths
+        # Names are rare among words: look only where a name can start, and find character
+        # positions (a second scan) only once something matched.
+        candidates = [i for i, word in enumerate(words) if word in lengths]
+        spans: list[tuple[int, int]] | None = None
+        free = 0  # first word not yet part of a match
+        for i in candidates:
+            if i < free:
+                continue
+            for length in lengths[words[i]]:
+                key = tuple(words[i : i + length])
+                target = self._targets.get(key) if len(key) == length else None
+                if target is None:
+                    continue
+                if spans is None:
+                    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+                start, end = spans[i][0], spans[i + length - 1][1]
+                yield Match(start, end, target, text[start:end])
+                free = i + length
+                break

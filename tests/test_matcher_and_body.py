@@ -77,3 +77,8 @@ def test_empty_required_value_is_missing(desk_factory, capsys: pytest.CaptureFix
 ])
 def test_relative_urls(here: str, there: str, link: str) -> None:
     assert relative_url(here, there) == link
+
+
+def test_matcher_at_the_end_of_a_text_falls_back_to_the_shorter_name() -> None:
+    matcher = AliasMatcher([("Sergei Lavrov", "lavrov"), ("Sergei", "someone-else")])
+    assert [(m.surface, m.target) for m in matcher.find("Then came Sergei")] == [("Sergei", "someone-else")]
