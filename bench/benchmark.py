@@ -20,6 +20,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 from briefgen.demo import write_demo_desk
 from briefgen.pipeline import project_at, run
 from briefgen.render import RenderOptions, SiteRenderer, default_templates_dir
@@ -59,11 +61,12 @@ def preview_reload_seconds(desk: Path) -> float:
     try:
         _poll(url, "story-0", timeout=900)
         story = next((desk / "content/articles").rglob("story-0.md"))
-        text = story.read_text(encoding="utf-8")
+        _, front, body = story.read_text(encoding="utf-8").split("---\n", 2)
+        data = yaml.safe_load(front)
         marker = f"Edited {time.time_ns()}"
+        data["key_points"][0] = marker  # a fresh marker every run, whatever earlier runs left
         start = time.monotonic()
-        # Key points are plain YAML list items, so the edit cannot break the file's syntax.
-        story.write_text(text.replace("- Talks continue.", f"- Talks continue, {marker}.", 1), encoding="utf-8")
+        story.write_text(f"---\n{yaml.safe_dump(data, sort_keys=False)}---\n{body}", encoding="utf-8")
         _poll(url, marker, timeout=900)
         return time.monotonic() - start
     finally:
