@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import logging
 import os
+import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -65,6 +67,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.project: Project | None = None
         self.renderer: SiteRenderer | None = None
         self.specs: dict[str, PageSpec] = {}
+        self.progress = Progress()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview, which shows drafts."""
@@ -102,6 +105,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         template_dirs = [self.project.templates_dir, default_templates_dir()]
         self.renderer = SiteRenderer(result.index, template_dirs, options)
         self.specs = {spec.src_uri: spec for spec in self.renderer.pages()}
+        self.progress = Progress(len(self.specs))
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Drop content sources from the site and add a virtual file per generated page."""
@@ -148,7 +152,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if spec is None or self.renderer is None:
             return html
         try:
-            return self.renderer.render(spec)
+            html = self.renderer.render(spec)
+            self.progress.step()
+            return html
         except TemplateProblem as exc:
             raise PluginError(f"briefgen: {exc}") from exc
 
@@ -161,6 +167,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the feeds and the JSON API beside the pages."""
+        self.progress.done()
         if self.renderer is None:
             return
         site = Path(config.site_dir)
@@ -192,6 +199,32 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if page.file.generated_by is None:
             return None
         return self.specs.get(page.file.src_uri)
+
+
+class Progress:
+    """`rendered 2,500/14,187 pages, 9 s` on a terminal; nothing in CI logs or pipes."""
+
+    EVERY = 250
+
+    def __init__(self, total: int = 0) -> None:
+        self.total = total
+        self.count = 0
+        self.started = time.monotonic()
+        self.live = total > self.EVERY and sys.stderr.isatty() and not os.environ.get("CI")
+
+    def step(self) -> None:
+        """Count one rendered page."""
+        self.count += 1
+        if self.live and (self.count % self.EVERY == 0 or self.count == self.total):
+            elapsed = time.monotonic() - self.started
+            sys.stderr.write(f"\rbriefgen: rendered {self.count:,}/{self.total:,} pages, {elapsed:.0f} s")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        """End the progress line."""
+        if self.live and self.count:
+            sys.stderr.write("\n")
+            self.live = False
 
 
 def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str) -> str:

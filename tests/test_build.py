@@ -193,3 +193,33 @@ def test_folders_outside_the_project_are_refused(desk_factory, capsys: pytest.Ca
     assert "`content_dir: ../elsewhere` points outside the project folder" in capsys.readouterr().err
     done = _run([sys.executable, "-m", "mkdocs", "build", "-q"], desk.root)
     assert done.returncode == 1 and "points outside the project folder" in done.stderr
+
+
+def test_progress_shows_on_a_terminal_and_not_in_logs(desk_factory) -> None:
+    """Long builds report pages rendered on a terminal; CI logs and pipes stay quiet."""
+    import pty
+
+    files = {**person()}
+    for i in range(300):
+        files.update(article(f"story-{i}", date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"))
+    desk = desk_factory(files)
+    exe = str(Path(sys.executable).parent / "briefgen")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    piped = subprocess.run([exe, "build", "-q"], cwd=desk.root, capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and "rendered" not in piped.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([exe, "build", "-q", "--force"], cwd=desk.root, stdout=subprocess.DEVNULL,
+                            stderr=follower, env=env)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert proc.wait() == 0
+    os.close(leader)
+    assert re.search(rb"rendered [\d,]+/[\d,]+ pages, \d+ s", output), output[-500:]
