@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import urls
 from .index import DeskIndex
-from .model import Article, Entity
+from .model import Article, Entity, EntityKey
 from .schema import ENTITY_KINDS, FOLDERS
 
 API_VERSION = 1
@@ -73,7 +73,7 @@ class ApiWriter:
             "source_file": entity.path,
             "url": self._url(entity.kind, entity.slug),
             "articles": [
-                {**self._article_ref(a), "sentence": index.mention_sentence.get((a.slug, entity.key))}
+                {**self._article_ref(a), "sentence": index.mention_sentence(a, entity.key)}
                 for a in index.coverage.get(entity.key, [])
             ],
             "quotes": [{"by": r.quote.by, "text": r.quote.text, "context": r.quote.context,
@@ -101,13 +101,15 @@ class ApiWriter:
             "source_file": article.path,
         }
 
-    def documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(path under the site root, document) for every API file."""
+    def documents(self, only: Container[EntityKey] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(path under the site root, document) for every API file, or for the index and `only` these."""
         yield "api/index.json", self.index_document()
         for article in self.index.desk.articles:
-            yield f"api/articles/{article.slug}.json", self.article_document(article)
+            if only is None or article.key in only:
+                yield f"api/articles/{article.slug}.json", self.article_document(article)
         for entity in self.index.desk.all_entities():
-            yield f"api/{FOLDERS[entity.kind]}/{entity.slug}.json", self.entity_document(entity)
+            if only is None or entity.key in only:
+                yield f"api/{FOLDERS[entity.kind]}/{entity.slug}.json", self.entity_document(entity)
 
 
 def api_schema() -> dict[str, Any]:
@@ -115,10 +117,14 @@ def api_schema() -> dict[str, Any]:
     return json.loads(resources.files("briefgen").joinpath("api.schema.json").read_text(encoding="utf-8"))
 
 
-def write_api(index: DeskIndex, site_dir: Path, directory_urls: bool = True) -> int:
-    """Write every API document (and the schema) into `site_dir`; returns how many files were written."""
+def write_api(index: DeskIndex, site_dir: Path, directory_urls: bool = True,
+              only: Container[EntityKey] | None = None) -> int:
+    """Write every API document (and the schema) into `site_dir`; returns how many files were written.
+
+    `only` limits the article and entity documents to those keys (the preview's partial rebuilds).
+    """
     count = 0
-    for rel, document in ApiWriter(index, directory_urls).documents():
+    for rel, document in ApiWriter(index, directory_urls).documents(only):
         path = site_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

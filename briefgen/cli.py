@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="preview with live reload (drafts included)",
                            description="Preview the site; reloads when content, templates or config change.")
     serve.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", help="address (default 127.0.0.1:8000)")
+    serve.add_argument("--poll", action="store_true",
+                       help="look for changes by polling files (for mounts that send no change events)")
+    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
     serve.set_defaults(func=_serve)
 
     new = sub.add_parser("new", parents=[common], help="write a new content file with every field, commented",
@@ -190,12 +193,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
+    from .preview import serve
 
     config = load_mkdocs_config(args.config_file)  # fail early, with our message, on a bad config
     project_of(config)
-    overrides = {"dev_addr": args.dev_addr} if args.dev_addr else {}
-    serve(str(args.config_file), livereload=True, **overrides)
+    serve(str(args.config_file), dev_addr=args.dev_addr, poll=args.poll, open_in_browser=args.open)
     return EXIT_OK
 
 

@@ -103,9 +103,12 @@ class DiagnosticSink:
     def __init__(self, path: str, into: list[Diagnostic]) -> None:
         self.path = path
         self._into = into
+        self.errors = 0
+        """Errors recorded through this sink so far."""
 
     def error(self, line: int, col: int, code: str, message: str, hint: str = "") -> None:
         """Record an error at `line:col`."""
+        self.errors += 1
         self._into.append(Diagnostic(self.path, line, col, Severity.ERROR, code, message, hint))
 
     def warning(self, line: int, col: int, code: str, message: str, hint: str = "") -> None:

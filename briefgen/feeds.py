@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from . import urls
 from .index import DeskIndex
-from .model import Article
+from .model import Article, EntityKey
 
 #: Items per feed: readers poll often, so a feed needs only the latest news.
 FEED_ITEMS = 30
@@ -34,6 +34,8 @@ class FeedSpec:
     page_url: str
     """The page the feed follows, relative to the site root."""
     articles: Sequence[Article]
+    owner: EntityKey | None = None
+    """The entity the feed follows; None for the site feed."""
 
 
 def feed_specs(index: DeskIndex, site_name: str, directory_urls: bool = True) -> list[FeedSpec]:
@@ -43,7 +45,7 @@ def feed_specs(index: DeskIndex, site_name: str, directory_urls: bool = True) ->
     for entity in desk.all_entities():
         page = urls.page_url(urls.entity_uri(entity.kind, entity.slug), directory_urls)
         specs.append(FeedSpec(feed_folder_of(page), f"{entity.name} · {site_name}", f"Briefs on {entity.name}.", page,
-                              index.coverage.get(entity.key, [])[:FEED_ITEMS]))
+                              index.coverage.get(entity.key, [])[:FEED_ITEMS], entity.key))
     return specs
 
 

@@ -7,13 +7,14 @@ which events took place in Astana. Relations are stored both ways.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .matcher import AliasMatcher
 from .model import Article, Desk, EntityKey, Event, Org, Person, Place, Quote
-from .text import plain_paragraphs, sentences
+from .text import plain_paragraphs, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -33,47 +34,70 @@ class DeskIndex:
     """Every entity's name and aliases; shared with the body renderer, which links mentions."""
     coverage: dict[EntityKey, list[Article]] = field(default_factory=lambda: defaultdict(list))
     """Articles annotated with an entity, newest first."""
-    mention_sentence: dict[tuple[str, EntityKey], str] = field(default_factory=dict)
-    """(article slug, entity) → first sentence of the body that names the entity."""
     quotes: dict[EntityKey, list[QuoteRef]] = field(default_factory=lambda: defaultdict(list))
     """Quotes said by a person, or carried by an article covering an entity."""
-    together: dict[EntityKey, Counter[EntityKey]] = field(default_factory=lambda: defaultdict(Counter))
-    """Entity → how many articles it shares with each other entity."""
     children: dict[EntityKey, list[EntityKey]] = field(default_factory=lambda: defaultdict(list))
     """Sub-events of an event, member orgs of an org, places in a country."""
     events_of: dict[EntityKey, list[EntityKey]] = field(default_factory=lambda: defaultdict(list))
     """Person → events they took part in; place → events held there."""
     people_of: dict[EntityKey, list[EntityKey]] = field(default_factory=lambda: defaultdict(list))
     """Org → people with a role in it; place → people of that country."""
+    # Co-coverage counts and mention sentences are computed when a page first asks for them: a
+    # full build asks for nearly all (the same work as computing them up front), a preview
+    # rebuild only for the few pages it renders.
+    _together: dict[EntityKey, Counter[EntityKey]] = field(default_factory=dict, repr=False)
+    _sentences: dict[str, dict[EntityKey, str]] = field(default_factory=dict, repr=False)
+
+    def together(self, key: EntityKey) -> Counter[EntityKey]:
+        """How many articles `key` shares with each other entity."""
+        counts = self._together.get(key)
+        if counts is None:
+            counts = Counter()
+            for article in self.coverage.get(key, []):
+                counts.update(article.covers())
+            counts.pop(key, None)
+            self._together[key] = counts
+        return counts
+
+    def mention_sentence(self, article: Article, key: EntityKey) -> str | None:
+        """The first sentence of the article's body that names `key`, if any does."""
+        found = self._sentences.get(article.slug)
+        if found is None:
+            found = self._sentences[article.slug] = _mention_sentences(self.matcher, article)
+        return found.get(key)
 
     def ranked_together(self, key: EntityKey, kind: str, limit: int = 10) -> list[tuple[EntityKey, int]]:
         """Entities of `kind` most often covered with `key`: by count, then by slug."""
-        pairs = [(other, n) for other, n in self.together.get(key, Counter()).items() if other[0] == kind]
+        pairs = [(other, n) for other, n in self.together(key).items() if other[0] == kind]
         pairs.sort(key=lambda p: (-p[1], p[0][1]))
         return pairs[:limit]
 
-    def related_events(self, event: Event) -> list[tuple[EntityKey, int]]:
-        """Other events sharing participants with `event`, by number shared."""
+    def related_events(self, event: Event, limit: int = 10) -> list[tuple[EntityKey, int]]:
+        """Other events sharing the most participants with `event`, by number shared, then slug.
+
+        Capped like `ranked_together`: a regular participant's events grow with the desk, and an
+        uncapped list made event pages 2.5 times larger at 10,000 articles than at 1,000.
+        """
         shared: Counter[EntityKey] = Counter()
         for person in set(event.participants):
-            shared.update(k for k in self.events_of.get(("person", person), []) if k != event.key)
-        return sorted(shared.items(), key=lambda p: (-p[1], p[0][1]))
+            shared.update(self.events_of.get(("person", person), []))
+        shared.pop(event.key, None)
+        return sorted(shared.items(), key=lambda p: (-p[1], p[0][1]))[:limit]
 
 
-def build_index(desk: Desk) -> DeskIndex:
-    """Compute every relation of the desk."""
-    matcher: AliasMatcher[EntityKey] = AliasMatcher(
-        (name, entity.key) for entity in desk.all_entities() for name in entity.names
-    )
+def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
+    """Compute the relations of the desk (the costlier ones wait until a page asks, see `DeskIndex`).
+
+    With the `previous` index (the preview's last build), co-coverage counts and mention sentences
+    already computed for unchanged entities and articles are kept.
+    """
+    names = [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
+    matcher: AliasMatcher[EntityKey] = AliasMatcher(names)
     index = DeskIndex(desk, matcher)
     for article in desk.articles:
         covered = list(article.covers())
         for key in covered:
             index.coverage[key].append(article)
-            for other in covered:
-                if other != key:
-                    index.together[key][other] += 1
-        _index_mentions(index, matcher, article, set(covered))
         for quote in article.quotes:
             ref = QuoteRef(quote, article)
             index.quotes[("person", quote.by)].append(ref)
@@ -100,11 +124,29 @@ def build_index(desk: Desk) -> DeskIndex:
             index.people_of[("place", person.country)].append(person.key)
         for org in sorted({r.org for r in person.roles if r.org}):
             index.people_of[("org", org)].append(person.key)
+    if previous is not None:
+        _carry_over(previous, index, names)
     for events in index.events_of.values():
         events.sort(key=lambda k: _event_sort_key(desk, k))
     for kids in index.children.values():
         kids.sort(key=lambda k: _event_sort_key(desk, k) if k[0] == "event" else (0, k[1]))
     return index
+
+
+def _carry_over(previous: DeskIndex, index: DeskIndex, names: list[tuple[str, EntityKey]]) -> None:
+    """Keep lazily computed results whose inputs are the same objects as before."""
+    for key, counts in previous._together.items():
+        before, now = previous.coverage.get(key, []), index.coverage.get(key, [])
+        if len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True)):
+            index._together[key] = counts
+    old_names = [(name, entity.key) for entity in previous.desk.all_entities() for name in entity.names]
+    if old_names != names:
+        return  # other names may now match first: every sentence must be found again
+    before_articles = {a.slug: a for a in previous.desk.articles}
+    for article in index.desk.articles:
+        found = previous._sentences.get(article.slug)
+        if found is not None and before_articles.get(article.slug) is article:
+            index._sentences[article.slug] = found
 
 
 def _event_sort_key(desk: Desk, key: EntityKey) -> tuple[int, str]:
@@ -113,17 +155,23 @@ def _event_sort_key(desk: Desk, key: EntityKey) -> tuple[int, str]:
     return (-event.start.toordinal(), key[1])
 
 
-def _index_mentions(index: DeskIndex, matcher: AliasMatcher[EntityKey], article: Article,
-                    covered: set[EntityKey]) -> None:
-    pending = set(covered)
+def _mention_sentences(matcher: AliasMatcher[EntityKey], article: Article) -> dict[EntityKey, str]:
+    """Covered entity → the first sentence of the body naming it."""
+    found: dict[EntityKey, str] = {}
+    pending = set(article.covers())
     for paragraph in plain_paragraphs(article.body):
-        for sentence in sentences(paragraph):
-            for match in matcher.find(sentence):
-                if match.target in pending:
-                    pending.discard(match.target)
-                    index.mention_sentence[(article.slug, match.target)] = sentence
+        spans: list[tuple[int, int]] | None = None  # sentences, split only once a name turns up
+        for match in matcher.find(paragraph):
+            if match.target not in pending:
+                continue
+            pending.discard(match.target)
+            spans = spans or sentence_spans(paragraph)
+            at = bisect.bisect_right(spans, (match.start, len(paragraph))) - 1
+            start, end = spans[max(at, 0)]
+            found[match.target] = paragraph[start:end].strip()
             if not pending:
-                return
+                return found
+    return found
 
 
 def week_window(desk: Desk) -> tuple[dt.date, dt.date] | None:

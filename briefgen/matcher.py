@@ -12,6 +12,7 @@ look-up per token, so its cost grows with the text, not with the registry.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -76,9 +77,17 @@ class AliasMatcher(Generic[T]):
             words = [_nfc(w) for w in words]
         lengths = self._lengths
         # Names are rare among words: look only where a name can start, and find character
-        # positions (a second scan) only once something matched.
+        # positions (a second scan) only as far as the last match.
         candidates = [i for i, word in enumerate(words) if word in lengths]
-        spans: list[tuple[int, int]] | None = None
+        tokens = _TOKEN_RE.finditer(text)
+        consumed = 0  # words taken from `tokens` so far
+
+        def span(k: int) -> tuple[int, int]:
+            nonlocal consumed
+            token = next(itertools.islice(tokens, k - consumed, None))  # skips in C, no list
+            consumed = k + 1
+            return token.span()
+
         free = 0  # first word not yet part of a match
         for i in candidates:
             if i < free:
@@ -88,9 +97,9 @@ class AliasMatcher(Generic[T]):
                 target = self._targets.get(key) if len(key) == length else None
                 if target is None:
                     continue
-                if spans is None:
-                    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
-                start, end = spans[i][0], spans[i + length - 1][1]
+                start, end = span(i)
+                if length > 1:
+                    end = span(i + length - 1)[1]
                 yield Match(start, end, target, text[start:end])
                 free = i + length
                 break

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,7 +29,15 @@ from mkdocs.structure.pages import Page
 from .api import write_api
 from .diagnostics import Severity, summary_line
 from .feeds import feed_links, feed_specs, write_feeds
-from .pipeline import Project, UnsafeProjectPath, project_at, run_cached
+from .pipeline import Project, UnsafeProjectPath, files_stamp, project_at, run, run_cached
+from .preview import (
+    PreviewState,
+    Snapshot,
+    pages_to_rebuild,
+    removed_pages,
+    render_settings,
+    same_settings,
+)
 from .render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
 from .search import SearchIndexError, build_search_index
 from .urls import relative_url
@@ -68,10 +77,18 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.renderer: SiteRenderer | None = None
         self.specs: dict[str, PageSpec] = {}
         self.progress = Progress()
+        self.preview: PreviewState | None = None
+        """Set while `briefgen serve` runs: what lets a rebuild render only the pages an edit changed."""
+        self.pending: Snapshot | None = None
+        self.rebuild: set[str] | None = None
+        """Pages to render in this preview rebuild; None renders every page."""
+        self.removed: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Remember whether this is a preview, which shows drafts."""
+        """Remember whether this is a preview (which shows drafts) and whether it may rebuild in part."""
         self.command = command
+        # A dirty build keeps the last build's files, so pages left out of a rebuild stay served.
+        self.preview = PreviewState() if command == "serve" and dirty else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Resolve folders, add the navigation, the stylesheet and the folders to watch."""
@@ -93,7 +110,11 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Run the pipeline; content errors stop the build before anything is written."""
         assert self.project is not None
         drafts = self.config.drafts if self.config.drafts is not None else self.command == "serve"
-        result = run_cached(self.project, drafts=drafts)
+        if self.preview is not None:
+            last = self.preview.last
+            result = run(self.project, drafts=drafts, cache=self.preview.cache, previous=last and last.index)
+        else:
+            result = run_cached(self.project, drafts=drafts)
         for diagnostic in result.diagnostics:
             level = logging.ERROR if diagnostic.severity is Severity.ERROR else logging.INFO
             log.log(level, diagnostic.format_text())
@@ -103,29 +124,61 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                                 search_page=self.config.search_engine == "pagefind",
                                 base_path=urlsplit(config.site_url or "/").path or "/")
         template_dirs = [self.project.templates_dir, default_templates_dir()]
-        self.renderer = SiteRenderer(result.index, template_dirs, options)
+        self.renderer = SiteRenderer(result.index, template_dirs, options,
+                                     self.preview.templates if self.preview is not None else None)
         self.specs = {spec.src_uri: spec for spec in self.renderer.pages()}
-        self.progress = Progress(len(self.specs))
+        self.rebuild, self.removed, self.pending = None, set(), None
+        if self.preview is not None:
+            self._plan_preview(config, options)
+        self.progress = Progress(len(self.specs) if self.rebuild is None else len(self.rebuild))
+
+    def _plan_preview(self, config: MkDocsConfig, options: RenderOptions) -> None:
+        """Choose the pages this preview rebuild renders: all of them, or those the edit can change."""
+        assert self.preview is not None and self.project is not None and self.renderer is not None
+        settings = render_settings(files_stamp(self.project.templates_dir), config.config_file_path, options,
+                                   (self.config.search_engine, config.site_url))
+        last = self.preview.last
+        if last is not None and same_settings(last, settings):
+            self.rebuild = pages_to_rebuild(last, self.renderer.index, self.specs)
+            self.removed = removed_pages(last, self.specs)
+            log.info(f"briefgen: re-rendering {len(self.rebuild):,} of {len(self.specs):,} pages")
+        reads = dict(last.reads) if self.rebuild is not None and last is not None else {}
+        self.pending = Snapshot(self.renderer.index, self.specs, settings, reads)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Drop content sources from the site and add a virtual file per generated page."""
         assert self.project is not None and self.renderer is not None
-        content = self.project.content_dir.resolve()
-        for file in list(files):
-            inside = file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(content)
-            if inside and Path(file.src_uri).suffix.lower() not in STATIC_SUFFIXES:
-                files.remove(file)
+        prefix = _content_prefix(self.project.content_dir, config.docs_dir)
+        if prefix is not None:
+            for file in list(files):
+                # Decided on names, not resolved paths: resolving every file of a large desk took a second.
+                inside = file.src_dir == config.docs_dir and file.src_uri.startswith(prefix)
+                if inside and os.path.splitext(file.src_uri)[1].lower() not in STATIC_SUFFIXES:
+                    files.remove(file)
         in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
+        # Material's search indexes the pages MkDocs sees, so with it every page stays listed.
+        keep_all = self.config.search_engine == "material"
         for uri, spec in self.specs.items():
-            existing = files.get_file_from_path(uri)
+            existing = files.src_uris.get(uri)  # generated URIs are already POSIX: no path parsing
             if existing is not None:
                 raise PluginError(f"briefgen: {existing.src_uri} in {config.docs_dir} would be replaced by the "
                                   f"generated page `{spec.title}`; rename or remove it")
+            modified = self.rebuild is None or uri in self.rebuild
+            if not (modified or keep_all or uri in in_nav):
+                continue  # the preview keeps serving this page from the last build
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, uri, content="", inclusion=inclusion))
+            page = GeneratedPage.generated(config, uri, content="", inclusion=inclusion)
+            page.modified = modified
+            files.append(page)
         css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
         files.append(File.generated(config, CSS_URI, content=css))
         return files
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """In the preview, keep the theme's compiled templates from one rebuild to the next."""
+        if self.preview is not None and env.bytecode_cache is None:
+            env.bytecode_cache = self.preview.templates
+        return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give generated pages their title and description; they need no Markdown."""
@@ -153,6 +206,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return html
         try:
             html = self.renderer.render(spec)
+            if self.pending is not None:
+                self.pending.reads[spec.src_uri] = self.renderer.last_reads
             self.progress.step()
             return html
         except TemplateProblem as exc:
@@ -172,18 +227,38 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             return
         site = Path(config.site_dir)
         index, directory_urls = self.renderer.index, config.use_directory_urls
-        count = write_api(index, site, directory_urls)
+        # A partial preview rebuild refreshes the feeds and API documents of what it re-rendered.
+        owners = None if self.rebuild is None else {s.owner for u in self.rebuild if (s := self.specs[u]).owner}
+        count = write_api(index, site, directory_urls, only=owners)
         if config.site_url:
             specs = feed_specs(index, config.site_name, directory_urls)
+            if owners is not None:
+                specs = [s for s in specs if s.owner is None or s.owner in owners]
             count += write_feeds(specs, site, config.site_url, self.renderer.desk_date, directory_urls)
         else:
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
         log.info(f"briefgen: wrote {count} feed and API files")
+        if self.preview is not None and self.pending is not None:
+            self._finish_preview(config)
+            if self.rebuild is not None:
+                return  # the search index of the first preview build stays: re-indexing takes seconds
         if self.config.search_engine == "pagefind":
             try:
                 build_search_index(site)
             except SearchIndexError as exc:
                 raise PluginError(f"briefgen: {exc}") from exc
+
+    def _finish_preview(self, config: MkDocsConfig) -> None:
+        """Remove pages that no longer exist from the preview, and remember what this build rendered."""
+        assert self.preview is not None
+        site = Path(config.site_dir).resolve()
+        for uri in sorted(self.removed):
+            page = File(uri, None, str(site), config.use_directory_urls)
+            target = Path(page.abs_dest_path).resolve()
+            if target.is_relative_to(site) and target.is_file():
+                target.unlink()
+        self.preview.last = self.pending
+        self.pending = None
 
     def _edit_url(self, spec: PageSpec, config: MkDocsConfig) -> str | None:
         """The source file of a generated page on the repository host ("edit this page")."""
@@ -199,6 +274,21 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if page.file.generated_by is None:
             return None
         return self.specs.get(page.file.src_uri)
+
+
+class GeneratedPage(File):
+    """A generated page whose "modified" state comes from the preview's dependency rules.
+
+    MkDocs' dirty builds skip unmodified files; for generated pages MkDocs would call every one
+    modified, and for content files it would compare file times, which miss a page whose data
+    changed in another file (a renamed person on the pages that mention them).
+    """
+
+    modified = True
+
+    def is_modified(self) -> bool:
+        """Whether this rebuild renders the page."""
+        return self.modified
 
 
 class Progress:
@@ -251,6 +341,19 @@ def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: s
     twitter = {"twitter:card": "summary", "twitter:title": spec.title, "twitter:description": spec.description}
     tags += [f'<meta name="{k}" content="{attr(v)}">' for k, v in twitter.items()]
     return "\n".join(tags) + "\n"
+
+
+def _content_prefix(content_dir: Path, docs_dir: str) -> str | None:
+    """How the source URIs of MkDocs files from `docs_dir` start when they lie in the content folder.
+
+    "" when every file of `docs_dir` does (`docs_dir: content`), None when none can.
+    """
+    content, docs = content_dir.resolve(), Path(docs_dir).resolve()
+    if docs.is_relative_to(content):
+        return ""
+    if content.is_relative_to(docs):
+        return content.relative_to(docs).as_posix() + "/"
+    return None
 
 
 def _nav_uris(item: Any) -> list[str]:

@@ -7,11 +7,12 @@ objects and never the YAML. Identity is `(kind, slug)`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from .reuse import FileCache
 from .schema import ARTICLE_FIELD, ENTITY_KINDS
 from .validate import ValidDoc
 
@@ -51,6 +52,10 @@ class Entity:
         """The name followed by every alias: what the matcher looks for."""
         return (self.name, *self.aliases)
 
+    def references(self) -> Iterator[EntityKey]:
+        """The other entries this one names (parent, place, country, participants, organisations)."""
+        return iter(())
+
 
 @dataclass(frozen=True, kw_only=True)
 class Role:
@@ -75,6 +80,12 @@ class Person(Entity):
     country: str | None = None
     bio: str = ""
 
+    def references(self) -> Iterator[EntityKey]:
+        """The organisations of the person's roles, and their country."""
+        yield from (("org", r.org) for r in self.roles if r.org)
+        if self.country:
+            yield ("place", self.country)
+
     def current_role(self) -> Role | None:
         """The most recently started role with no end date, if any."""
         open_roles = [r for r in self.roles if r.end is None]
@@ -98,6 +109,14 @@ class Event(Entity):
     parent: str | None = None
     participants: tuple[str, ...] = ()
 
+    def references(self) -> Iterator[EntityKey]:
+        """The event's place, parent event and participants."""
+        if self.place:
+            yield ("place", self.place)
+        if self.parent:
+            yield ("event", self.parent)
+        yield from (("person", p) for p in self.participants)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Org(Entity):
@@ -106,6 +125,11 @@ class Org(Entity):
     kind: ClassVar[str] = "org"
     parent: str | None = None
 
+    def references(self) -> Iterator[EntityKey]:
+        """The parent organisation."""
+        if self.parent:
+            yield ("org", self.parent)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Place(Entity):
@@ -113,6 +137,11 @@ class Place(Entity):
 
     kind: ClassVar[str] = "place"
     country: str | None = None
+
+    def references(self) -> Iterator[EntityKey]:
+        """The country the place lies in."""
+        if self.country:
+            yield ("place", self.country)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,20 +270,25 @@ def _article_from(doc: ValidDoc) -> Article:
     )
 
 
-def build_desk(docs: Iterable[ValidDoc], *, drafts: bool = False) -> Desk:
+def build_desk(docs: Iterable[ValidDoc], *, drafts: bool = False, cache: FileCache | None = None) -> Desk:
     """Build the model from validated documents (call only when validation found no errors).
 
-    Drafts are left out unless `drafts` is true.
+    Drafts are left out unless `drafts` is true. With a `cache`, a file that has not changed keeps
+    its model object, so comparing two desks is mostly comparing identities.
     """
     articles: list[Article] = []
     entities: dict[str, dict[str, Entity]] = {kind: {} for kind in ENTITY_KINDS}
     for doc in docs:
-        if doc.kind == "article":
-            article = _article_from(doc)
-            if drafts or not article.draft:
-                articles.append(article)
+        convert: Callable[[ValidDoc], Article | Entity] = _article_from if doc.kind == "article" else _entity_from
+        if cache is None:
+            item = convert(doc)
         else:
-            entities[doc.kind][doc.slug] = _entity_from(doc)
+            item = cache.get("model", doc.source.path, doc, lambda _, d=doc, f=convert: f(d), [])
+        if isinstance(item, Article):
+            if drafts or not item.draft:
+                articles.append(item)
+        else:
+            entities[doc.kind][doc.slug] = item
     articles.sort(key=lambda a: (-a.date.toordinal(), a.slug))
     frozen = {kind: MappingProxyType(dict(sorted(entities[kind].items()))) for kind in ENTITY_KINDS}
     return Desk(tuple(articles), MappingProxyType(frozen))

@@ -17,6 +17,7 @@ from .diagnostics import Diagnostic, has_errors
 from .index import DeskIndex, build_index
 from .load import load_content
 from .model import build_desk
+from .reuse import FileCache
 from .validate import ValidDoc, validate
 
 
@@ -76,40 +77,67 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(project: Project) -> tuple[list[Diagnostic], list[ValidDoc]]:
-    """Load and validate all content (drafts included): every diagnostic, sorted, and the valid files."""
+def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagnostic], list[ValidDoc]]:
+    """Load and validate all content (drafts included): every diagnostic, sorted, and the valid files.
+
+    A `cache` (the preview server's) lets unchanged files skip their parse and checks.
+    """
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
-        sources = load_content(project.content_dir, project.root, diagnostics)
-        valid = validate(sources, diagnostics)
+        if cache is not None:
+            cache.start_run()
+        sources = load_content(project.content_dir, project.root, diagnostics, cache)
+        valid = validate(sources, diagnostics, cache)
     return sorted(set(diagnostics)), valid
 
 
-def run(project: Project, *, drafts: bool = False) -> Result:
-    """Check all content; build the model and index when it is free of errors."""
-    diagnostics, valid = check(project)
+def run(project: Project, *, drafts: bool = False, cache: FileCache | None = None,
+        previous: DeskIndex | None = None) -> Result:
+    """Check all content; build the model and index when it is free of errors.
+
+    The preview passes its `cache` and the `previous` index so that unchanged files cost little.
+    """
+    diagnostics, valid = check(project, cache)
     if has_errors(diagnostics):
+        if cache is not None:
+            cache.end_run()
         return Result(diagnostics)
     with _gc_paused():
-        return Result(diagnostics, build_index(build_desk(valid, drafts=drafts)))
+        result = Result(diagnostics, build_index(build_desk(valid, drafts=drafts, cache=cache), previous))
+    if cache is not None:
+        cache.end_run()
+    return result
 
 
-def fingerprint(project: Project) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every content file: cheap to compute, changes with any edit."""
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def files_stamp(*paths: os.PathLike[str] | str) -> Stamp:
+    """Name, size and modification time of each file at or below `paths`: cheap, and changes with any edit."""
     entries = []
-    for dirpath, dirnames, filenames in os.walk(project.content_dir):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            entries.append((path, st.st_size, st.st_mtime_ns))
+    for top in paths:
+        if os.path.isfile(top):
+            st = os.lstat(top)
+            entries.append((os.fspath(top), st.st_size, st.st_mtime_ns))
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                entries.append((path, st.st_size, st.st_mtime_ns))
     return tuple(entries)
 
 
-_cache: dict[tuple[Path, bool], tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+def fingerprint(project: Project) -> Stamp:
+    """The stamp of every content file."""
+    return files_stamp(project.content_dir)
+
+
+_cache: dict[tuple[Path, bool], tuple[Stamp, Result]] = {}
 
 
 def clear_cache() -> None:

@@ -60,6 +60,12 @@ class PageSpec:
     """Site-relative folder of this page's own feeds, if it has any."""
     og_type: str = "website"
     """Open Graph type: `article` for briefs, `profile` for people, `website` otherwise."""
+    owner: EntityKey | None = None
+    """The article or entity the page presents (all of an entity's coverage pages share it)."""
+    number: int = 1
+    """Page number within a paged list (an entity's coverage, an index)."""
+    listing: str | None = None
+    """For listings: `home`, `articles`, `month`, or the entity kind of an index page."""
     search_boost: float | None = None
     """Rank in site search: entity profiles come first for a name. 0 keeps listings (home, indexes,
     archives, coverage pages) out of the index: they repeat what articles and profiles hold, and
@@ -117,7 +123,8 @@ def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
 class SiteRenderer:
     """Knows every page of the site and renders any of them on demand."""
 
-    def __init__(self, index: DeskIndex, template_dirs: Sequence[Path], options: RenderOptions) -> None:
+    def __init__(self, index: DeskIndex, template_dirs: Sequence[Path], options: RenderOptions,
+                 bytecode_cache: jinja2.BytecodeCache | None = None) -> None:
         self.index = index
         self.desk = index.desk
         self.options = options
@@ -129,10 +136,12 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=bytecode_cache,
         )
         self.env.filters["date"] = format_date
         self._bodies = BodyRenderer(index.matcher)
         self._current = ""
+        self._reads: set[EntityKey] = set()
 
     # --- the page list ---------------------------------------------------------------------------
 
@@ -171,11 +180,21 @@ class SiteRenderer:
     def render(self, spec: PageSpec) -> str:
         """The HTML of one page (the part inside the theme's content area)."""
         self._current = urls.page_url(spec.src_uri, self.options.directory_urls)
+        self._reads = set()
         try:
             template = self.env.get_template(spec.template)
             return template.render(**spec.view(), page_title=spec.title, home_url=self._url(urls.HOME))
         except jinja2.TemplateError as exc:
             raise TemplateProblem(spec, exc) from exc
+
+    @property
+    def last_reads(self) -> frozenset[EntityKey]:
+        """The articles and entities whose data the last rendered page shows: its inputs.
+
+        The preview server re-renders a page only when one of these (or a rule in `preview`) says
+        it may have changed.
+        """
+        return frozenset(self._reads)
 
     # --- links -----------------------------------------------------------------------------------
 
@@ -189,6 +208,7 @@ class SiteRenderer:
         return self._url(urls.entity_uri(*key))
 
     def _card(self, key: EntityKey, note: str = "", count: int | None = None) -> dict[str, Any]:
+        self._reads.add(key)
         entity = self.desk.get(key)
         name = entity.name if entity else key[1]
         return {"name": name, "url": self._href(key) if entity else "", "kind": key[0],
@@ -198,6 +218,7 @@ class SiteRenderer:
         return [self._card(k, self._note(k)) for k in keys]
 
     def _note(self, key: EntityKey) -> str:
+        self._reads.add(key)
         entity = self.desk.get(key)
         if isinstance(entity, Person):
             role = entity.current_role()
@@ -207,7 +228,8 @@ class SiteRenderer:
         return ""
 
     def _article_item(self, article: Article, key: EntityKey | None = None) -> dict[str, Any]:
-        sentence = self.index.mention_sentence.get((article.slug, key)) if key else None
+        self._reads.add(article.key)
+        sentence = self.index.mention_sentence(article, key) if key else None
         return {
             "title": article.title,
             "url": self._href(article.key),
@@ -259,7 +281,7 @@ class SiteRenderer:
             }
 
         return PageSpec(urls.HOME, "Briefing", "home.html", "The latest briefing: articles, people and events.",
-                        None, view, hide=("navigation", "toc"), feed_folder="", search_boost=0.0)
+                        None, view, hide=("navigation", "toc"), feed_folder="", listing="home", search_boost=0.0)
 
     def _article_indexes(self) -> list[PageSpec]:
         months: dict[tuple[int, int], list[Article]] = defaultdict(list)
@@ -275,7 +297,7 @@ class SiteRenderer:
             }
 
         specs = [PageSpec(urls.index_uri("article"), "Articles", "articles_index.html",
-                          "Every brief, month by month.", None, index_view, search_boost=0.0)]
+                          "Every brief, month by month.", None, index_view, listing="articles", search_boost=0.0)]
         for position, (year, month) in enumerate(ordered):
             label = dt.date(year, month, 1).strftime("%B %Y")
 
@@ -292,7 +314,7 @@ class SiteRenderer:
 
             specs.append(PageSpec(urls.month_uri(year, month), f"Articles of {label}", "articles_month.html",
                                   f"Briefs published in {label}.", None, month_view,
-                                  updated=months[(year, month)][0].date, search_boost=0.0))
+                                  updated=months[(year, month)][0].date, listing="month", search_boost=0.0))
         return specs
 
     def _month_link(self, month: tuple[int, int] | None) -> dict[str, str] | None:
@@ -330,7 +352,8 @@ class SiteRenderer:
 
             title = label if number == 1 else f"{label} (page {number})"
             specs.append(PageSpec(urls.index_uri(kind, number), title, "entity_index.html",
-                                  f"All {label.lower()} in the briefing.", None, view, search_boost=0.0))
+                                  f"All {label.lower()} in the briefing.", None, view, listing=kind,
+                                  search_boost=0.0))
         return specs
 
     def _pager(self, uri: Callable[[int], str], number: int, total: int) -> dict[str, Any] | None:
@@ -362,7 +385,8 @@ class SiteRenderer:
             }
 
         return PageSpec(urls.entity_uri("article", article.slug), article.title, "article.html",
-                        article.summary, article.path, view, updated=article.date, og_type="article")
+                        article.summary, article.path, view, updated=article.date, og_type="article",
+                        owner=article.key)
 
     # --- entities --------------------------------------------------------------------------------
 
@@ -375,6 +399,7 @@ class SiteRenderer:
         for number, chunk in enumerate(chunks, start=1):
 
             def view(chunk: Sequence[Article] = chunk, number: int = number) -> dict[str, Any]:
+                self._reads.add(entity.key)
                 data = self._entity_view(entity) if number == 1 else {}
                 data.update({
                     "name": entity.name,
@@ -394,13 +419,15 @@ class SiteRenderer:
             template = f"{entity.kind}.html" if number == 1 else "coverage_page.html"
             specs.append(PageSpec(urls.entity_uri(entity.kind, entity.slug, number), title, template,
                                   description, entity.path, view, updated=chunk[0].date if chunk else None,
-                                  feed_folder=feed_folder if number == 1 else None,
+                                  feed_folder=feed_folder if number == 1 else None, owner=entity.key,
+                                  number=number,
                                   og_type="profile" if entity.kind == "person" else "website",
                                   search_boost=5.0 if number == 1 else 0.0))
         return specs
 
     def _entity_view(self, entity: Entity) -> dict[str, Any]:
         key = entity.key
+        self._reads.add(key)
         index = self.index
         view: dict[str, Any] = {
             "summary": entity.summary,

@@ -7,6 +7,7 @@ says what the author writes; the validator turns it into Python values.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -96,9 +97,13 @@ class Record:
 
     fields: tuple[Field, ...]
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
     def field_named(self, name: str) -> Field | None:
         """The field called `name`, if the record has one."""
-        return next((f for f in self.fields if f.name == name), None)
+        return self._by_name.get(name)
 
 
 FieldType = Text | Date | Url | Pattern | Flag | Choice | Ref | ListOf | Record

@@ -28,30 +28,40 @@ def plain_paragraphs(markdown: str) -> list[str]:
     for block in re.split(r"\n\s*\n", markdown):
         lines = [_BLOCK_PREFIX.sub("", line) for line in block.splitlines() if not line.lstrip().startswith("```")]
         text = " ".join(lines)
-        text = _IMAGE.sub(r"\1", text)
-        text = _LINK.sub(r"\1", text)
-        text = _REF_LINK.sub(r"\1", text)
-        text = _TAG.sub("", text)
-        for _ in range(3):  # nested emphasis such as ***bold italic***
-            text = _EMPHASIS.sub(r"\2", text)
+        # Most prose has no markup at all: each substitution runs only where its marker occurs.
+        if "](" in text:
+            text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
+        if "][" in text:
+            text = _REF_LINK.sub(r"\1", text)
+        if "<" in text:
+            text = _TAG.sub("", text)
+        if any(marker in text for marker in "*_`~"):
+            for _ in range(3):  # nested emphasis such as ***bold italic***
+                text, count = _EMPHASIS.subn(r"\2", text)
+                if not count:
+                    break
         text = _SPACE.sub(" ", text).strip()
         if text:
             paragraphs.append(text)
     return paragraphs
 
 
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, keeping initials such as "S. Jaishankar" together."""
-    result: list[str] = []
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a paragraph, keeping initials such as "S. Jaishankar" together."""
+    spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(paragraph):
         before = paragraph[start : m.start()].rstrip(".!?")
         last_word = before.rsplit(" ", 1)[-1]
         if (len(last_word) == 1 and last_word.isupper()) or last_word in _ABBREVIATIONS:
             continue
-        result.append(paragraph[start : m.end(1)].strip())
+        spans.append((start, m.end(1)))
         start = m.end()
-    tail = paragraph[start:].strip()
-    if tail:
-        result.append(tail)
-    return result
+    if paragraph[start:].strip():
+        spans.append((start, len(paragraph)))
+    return spans
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences, keeping initials such as "S. Jaishankar" together."""
+    return [paragraph[start:end].strip() for start, end in sentence_spans(paragraph)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .body import unsafe_html
 from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
 from .load import SourceDoc
 from .matcher import AliasMatcher, NameKey, name_key
+from .reuse import FileCache
 from .schema import (
     ARTICLE_FIELD,
     ENTITY_KINDS,
@@ -63,6 +65,8 @@ class ValidDoc:
     source: SourceDoc
     values: dict[str, Any]
     positions: dict[Path_, Position] = field(default_factory=dict)
+    refs: list[tuple[Path_, str, str]] = field(default_factory=list)
+    """Every (path, kind, slug) reference the file makes, in the order written."""
 
     @property
     def kind(self) -> str:
@@ -94,6 +98,7 @@ class _Converter:
         self.sink = sink
         self.offset = line_offset
         self.positions: dict[Path_, Position] = {}
+        self.refs: list[tuple[Path_, str, str]] = []
         self.budget = MAX_NODES
         self.errors = 0
 
@@ -121,7 +126,10 @@ class _Converter:
             shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
             self.error(node, "wrong-type", f"`{label}` must be {_describe(ftype)}, not {shape}")
             return None
-        return self.scalar(node, ftype, label)
+        value = self.scalar(node, ftype, label)
+        if isinstance(ftype, Ref) and value is not None:
+            self.refs.append((path, ftype.kind, value))
+        return value
 
     def record(self, node: yaml.Node, schema: Record, path: Path_, label: str) -> dict[str, Any] | None:
         if not isinstance(node, yaml.MappingNode):
@@ -182,6 +190,8 @@ class _Converter:
                 if value in seen:
                     self.error(item_node, "duplicate-item", f"`{value}` appears twice in `{label}`",
                                f"it is already item {seen[value] + 1}; remove this one")
+                    if self.refs and self.refs[-1][0] == (*path, index):
+                        self.refs.pop()  # the item is dropped, so is the reference it made
                     continue
                 seen[value] = index
             items.append(value)
@@ -273,7 +283,7 @@ def validate_file(doc: SourceDoc, diagnostics: list[Diagnostic]) -> ValidDoc | N
     """Check one file against its kind's schema; None if it cannot be used at all."""
     sink = DiagnosticSink(doc.path, diagnostics)
     if doc.node is None:
-        if not any(d.path == doc.path for d in diagnostics):
+        if not doc.unparsable and not any(d.path == doc.path for d in diagnostics):
             sink.error(1 + doc.line_offset, 1, "empty-file", f"the {doc.kind} file has no fields",
                        "required: " + ", ".join(f.name for f in SCHEMAS[doc.kind].fields if f.required))
         return None
@@ -287,7 +297,7 @@ def validate_file(doc: SourceDoc, diagnostics: list[Diagnostic]) -> ValidDoc | N
         return None
     if values is None:
         return None
-    valid = ValidDoc(doc, values, converter.positions)
+    valid = ValidDoc(doc, values, converter.positions, converter.refs)
     _check_semantics(valid, sink)
     return valid
 
@@ -377,24 +387,11 @@ def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic]) -> Regi
     return Registry(docs, names)
 
 
-def _refs(values: Any, ftype: FieldType, path: Path_) -> Iterator[tuple[Path_, str, str]]:
-    """Every (path, kind, slug) reference inside a value, found by walking the schema."""
-    if isinstance(ftype, Ref) and isinstance(values, str):
-        yield path, ftype.kind, values
-    elif isinstance(ftype, ListOf) and isinstance(values, list):
-        for index, item in enumerate(values):
-            yield from _refs(item, ftype.item, (*path, index))
-    elif isinstance(ftype, Record) and isinstance(values, dict):
-        for spec in ftype.fields:
-            if spec.name in values:
-                yield from _refs(values[spec.name], spec.type, (*path, spec.name))
-
-
 def check_references(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
     """Report references to slugs that no registry file defines, with a did-you-mean."""
     for doc in valid:
         sink = DiagnosticSink(doc.source.path, diagnostics)
-        for path, kind, slug in _refs(doc.values, SCHEMAS[doc.kind], ()):
+        for path, kind, slug in doc.refs:
             if slug in registry.docs[kind]:
                 continue
             sink.error(*doc.position(*path), "unknown-ref", f"unknown {kind} `{slug}`",
@@ -439,11 +436,12 @@ def check_parent_cycles(registry: Registry, diagnostics: list[Diagnostic]) -> No
                     f"remove `{key}` from one of them")
 
 
-def check_usage(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
+def check_usage(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
+                cache: FileCache | None = None) -> None:
     """Warnings: registry entries nothing refers to, and names in article bodies left unannotated."""
     referenced: set[tuple[str, str]] = set()
     for doc in valid:
-        referenced.update((kind, slug) for _, kind, slug in _refs(doc.values, SCHEMAS[doc.kind], ()))
+        referenced.update((kind, slug) for _, kind, slug in doc.refs)
     for doc in _all(registry.docs):
         if (doc.kind, doc.slug) not in referenced:
             DiagnosticSink(doc.source.path, diagnostics).warning(
@@ -452,33 +450,49 @@ def check_usage(valid: list[ValidDoc], registry: Registry, diagnostics: list[Dia
     matcher = registry.matcher()
     if not matcher:
         return
-    for doc in valid:
-        if doc.kind != "article":
-            continue
-        _check_mentions(doc, matcher, diagnostics)
+    articles = [doc for doc in valid if doc.kind == "article"]
+    if cache is None:
+        for doc in articles:
+            _check_mentions(doc, matcher, diagnostics)
+        return
+    # An article's mentions change with its own text and with the registry's names, nothing else.
+    names = cache.intern("registry-names", frozenset((k, d.kind, d.slug) for k, d in registry.names.items()))
+    for doc in articles:
+        cache.get("mentions", doc.source.path, (doc, names), functools.partial(_check_mentions, doc, matcher),
+                  diagnostics)
 
 
 def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics: list[Diagnostic]) -> None:
     annotated = {(kind, slug) for kind in ENTITY_KINDS for slug in doc.values.get(ARTICLE_FIELD[kind], [])}
     sink = DiagnosticSink(doc.source.path, diagnostics)
     warned: set[tuple[str, str]] = set()
-    for offset, line in enumerate(doc.source.body.split("\n")):
-        for match in matcher.find(line):
-            target = match.target
-            ref = (target.kind, target.slug)
-            if ref in annotated or ref in warned:
-                continue
-            warned.add(ref)
-            sink.warning(doc.source.body_line + offset, match.start + 1, "unannotated-mention",
-                         f"`{match.surface}` names {target.kind} `{target.slug}`, which this article does not list",
-                         f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
+    body = doc.source.body
+    for match in matcher.find(body):  # the whole body at once: a name may wrap onto the next line
+        target = match.target
+        ref = (target.kind, target.slug)
+        if ref in annotated or ref in warned:
+            continue
+        warned.add(ref)
+        line_start = body.rfind("\n", 0, match.start) + 1
+        sink.warning(doc.source.body_line + body.count("\n", 0, match.start), match.start - line_start + 1,
+                     "unannotated-mention",
+                     f"`{match.surface}` names {target.kind} `{target.slug}`, which this article does not list",
+                     f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
 
 
-def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic]) -> list[ValidDoc]:
-    """Run every check; returns the files that passed their own schema."""
-    valid = [v for doc in sources if (v := validate_file(doc, diagnostics)) is not None]
+def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: FileCache | None = None) -> list[ValidDoc]:
+    """Run every check; returns the files that passed their own schema.
+
+    With a `cache`, unchanged files keep the results of their last check (see `reuse`).
+    """
+    if cache is None:
+        valid = [v for doc in sources if (v := validate_file(doc, diagnostics)) is not None]
+    else:
+        checked = (cache.get("validate", doc.path, doc, functools.partial(validate_file, doc), diagnostics)
+                   for doc in sources)
+        valid = [v for v in checked if v is not None]
     registry = build_registry(valid, diagnostics)
     check_references(valid, registry, diagnostics)
     check_parent_cycles(registry, diagnostics)
-    check_usage(valid, registry, diagnostics)
+    check_usage(valid, registry, diagnostics, cache)
     return valid
