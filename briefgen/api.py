@@ -44,7 +44,7 @@ class ApiWriter:
 
     def _article_ref(self, article: Article) -> dict[str, Any]:
         return {"slug": article.slug, "title": article.title, "date": article.date.isoformat(),
-                "url": self._url("article", article.slug), "api": f"api/articles/{article.slug}.json"}
+                "url": self._url("article", article.slug), "api": document_path(article.key)}
 
     def index_document(self) -> dict[str, Any]:
         """Every entity with its kind, URL and counts, and every article."""
@@ -53,7 +53,7 @@ class ApiWriter:
             "version": API_VERSION,
             "entities": [
                 {"kind": e.kind, "slug": e.slug, "name": e.name, "url": self._url(e.kind, e.slug),
-                 "api": f"api/{FOLDERS[e.kind]}/{e.slug}.json",
+                 "api": document_path(e.key),
                  "counts": {"articles": len(self.index.coverage.get(e.key, [])),
                             "quotes": len(self.index.quotes.get(e.key, []))}}
                 for e in desk.all_entities()
@@ -106,10 +106,16 @@ class ApiWriter:
         yield "api/index.json", self.index_document()
         for article in self.index.desk.articles:
             if only is None or article.key in only:
-                yield f"api/articles/{article.slug}.json", self.article_document(article)
+                yield document_path(article.key), self.article_document(article)
         for entity in self.index.desk.all_entities():
             if only is None or entity.key in only:
-                yield f"api/{FOLDERS[entity.kind]}/{entity.slug}.json", self.entity_document(entity)
+                yield document_path(entity.key), self.entity_document(entity)
+
+
+def document_path(key: EntityKey) -> str:
+    """Where the API document of an article or entity lives, relative to the site root."""
+    kind, slug = key
+    return f"api/{'articles' if kind == 'article' else FOLDERS[kind]}/{slug}.json"
 
 
 def api_schema() -> dict[str, Any]:

@@ -26,15 +26,15 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .api import write_api
+from . import urls
+from .api import document_path, write_api
 from .diagnostics import Severity, summary_line
-from .feeds import feed_links, feed_specs, write_feeds
+from .feeds import feed_folder_of, feed_links, feed_specs, write_feeds
 from .pipeline import Project, UnsafeProjectPath, files_stamp, project_at, run, run_cached
 from .preview import (
     PreviewState,
     Snapshot,
     pages_to_rebuild,
-    removed_pages,
     render_settings,
     same_settings,
 )
@@ -82,7 +82,6 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.pending: Snapshot | None = None
         self.rebuild: set[str] | None = None
         """Pages to render in this preview rebuild; None renders every page."""
-        self.removed: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (which shows drafts) and whether it may rebuild in part."""
@@ -127,7 +126,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.renderer = SiteRenderer(result.index, template_dirs, options,
                                      self.preview.templates if self.preview is not None else None)
         self.specs = {spec.src_uri: spec for spec in self.renderer.pages()}
-        self.rebuild, self.removed, self.pending = None, set(), None
+        self.rebuild, self.pending = None, None
         if self.preview is not None:
             self._plan_preview(config, options)
         self.progress = Progress(len(self.specs) if self.rebuild is None else len(self.rebuild))
@@ -138,9 +137,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         settings = render_settings(files_stamp(self.project.templates_dir), config.config_file_path, options,
                                    (self.config.search_engine, config.site_url))
         last = self.preview.last
-        if last is not None and same_settings(last, settings):
+        # Material's search indexes only the pages a build renders: with it, every page is rendered.
+        partial = self.config.search_engine == "pagefind"
+        if partial and last is not None and same_settings(last, settings):
             self.rebuild = pages_to_rebuild(last, self.renderer.index, self.specs)
-            self.removed = removed_pages(last, self.specs)
             log.info(f"briefgen: re-rendering {len(self.rebuild):,} of {len(self.specs):,} pages")
         reads = dict(last.reads) if self.rebuild is not None and last is not None else {}
         self.pending = Snapshot(self.renderer.index, self.specs, settings, reads)
@@ -156,15 +156,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                 if inside and os.path.splitext(file.src_uri)[1].lower() not in STATIC_SUFFIXES:
                     files.remove(file)
         in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
-        # Material's search indexes the pages MkDocs sees, so with it every page stays listed.
-        keep_all = self.config.search_engine == "material"
         for uri, spec in self.specs.items():
             existing = files.src_uris.get(uri)  # generated URIs are already POSIX: no path parsing
             if existing is not None:
                 raise PluginError(f"briefgen: {existing.src_uri} in {config.docs_dir} would be replaced by the "
                                   f"generated page `{spec.title}`; rename or remove it")
             modified = self.rebuild is None or uri in self.rebuild
-            if not (modified or keep_all or uri in in_nav):
+            if not (modified or uri in in_nav):
                 continue  # the preview keeps serving this page from the last build
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             page = GeneratedPage.generated(config, uri, content="", inclusion=inclusion)
@@ -252,9 +250,18 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Remove pages that no longer exist from the preview, and remember what this build rendered."""
         assert self.preview is not None
         site = Path(config.site_dir).resolve()
-        for uri in sorted(self.removed):
-            page = File(uri, None, str(site), config.use_directory_urls)
-            target = Path(page.abs_dest_path).resolve()
+        last = self.preview.last
+        gone = set(last.specs) - set(self.specs) if last else set()
+        owners = {s.owner for uri in gone if (s := last.specs[uri]).owner} if last else set()
+        owners -= {s.owner for s in self.specs.values()}
+        stale = [File(uri, None, str(site), config.use_directory_urls).abs_dest_path for uri in sorted(gone)]
+        for key in sorted(owners):  # deleted articles and entries: their API document and feeds too
+            stale.append(str(site / document_path(key)))
+            if key[0] != "article":
+                folder = feed_folder_of(urls.page_url(urls.entity_uri(*key), config.use_directory_urls))
+                stale += [str(site / link) for link in feed_links(folder).values()]
+        for name in stale:
+            target = Path(name).resolve()
             if target.is_relative_to(site) and target.is_file():
                 target.unlink()
         self.preview.last = self.pending

@@ -21,7 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import jinja2
 import jinja2.bccache
 
+from . import urls
 from .index import DeskIndex
 from .model import Article, Desk, Entity, EntityKey, Event
 from .pipeline import Stamp, files_stamp
@@ -134,11 +135,12 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
     """
     old_index = last.index
     changed = changed_keys(old_index.desk, index.desk)
+    shown = set(changed)  # what pages may show differently: the changes, and bodies that link anew
     if any(key[0] != "article" for key in changed):
         # New or dropped names can change where bodies link and which sentence mentions whom.
         renamed = _names(old_index.desk) ^ _names(index.desk)
         firsts = {name.split()[0] for name, _ in renamed if name.split()}
-        changed |= {a.key for a in index.desk.articles if any(word in a.body for word in firsts)}
+        shown |= {a.key for a in index.desk.articles if any(word in a.body for word in firsts)}
     versions = (_Version(old_index), _Version(index))
     reshaped = {key for key in changed if key[0] != "article"}
     for key in changed:
@@ -151,50 +153,32 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
         before, after = old_index.coverage.get(key, []), index.coverage.get(key, [])
         return len(before) != len(after) or any(a.slug != b.slug for a, b in zip(before, after, strict=True))
 
-    months = {(a.date.year, a.date.month) for key in changed if key[0] == "article"
+    months = {urls.month_uri(a.date.year, a.date.month) for key in changed if key[0] == "article"
               for version in versions if isinstance(a := version.item(key), Article)}
     all_months = (_months(old_index.desk) != _months(index.desk))
-    dirty: set[str] = set()
-    for uri, spec in specs.items():
-        old_spec = last.specs.get(uri)
+    def is_dirty(uri: str, spec: PageSpec) -> bool:
         reads = last.reads.get(uri)
-        if old_spec is None or reads is None:
-            dirty.add(uri)  # new, or never rendered
-        elif spec.owner is not None:
-            if spec.owner in changed or not reads.isdisjoint(changed):
-                dirty.add(uri)
-            elif spec.owner in reshaped and (spec.number == 1 or coverage_moved(spec.owner)):
-                dirty.add(uri)  # later coverage pages change only when the list itself does
-        elif spec.listing in ("home", "articles"):
-            if changed:
-                dirty.add(uri)
-        elif spec.listing == "month":
-            if all_months or _month_of(spec) in months or not reads.isdisjoint(changed):
-                dirty.add(uri)
-        elif spec.listing in ENTITY_KINDS:
+        if uri not in last.specs or reads is None:
+            return True  # new, or never rendered
+        if spec.owner is not None:
+            if spec.owner in shown or not reads.isdisjoint(shown):
+                return True
+            # Later coverage pages change only when the list itself does.
+            return spec.owner in reshaped and (spec.number == 1 or coverage_moved(spec.owner))
+        if spec.listing in ("home", "articles"):
+            return bool(changed)
+        if spec.listing == "month":
+            return all_months or uri in months or not reads.isdisjoint(shown)
+        if spec.listing in ENTITY_KINDS:
             # Order and paging move when an entry of the kind changes; counts when one is reshaped.
-            if spec.listing in changed_kinds or not reads.isdisjoint(reshaped):
-                dirty.add(uri)
-        elif spec != old_spec:
-            dirty.add(uri)
-    return dirty
+            return spec.listing in changed_kinds or not reads.isdisjoint(reshaped)
+        return False  # neither owner nor listing (the search page): depends on the settings alone
+
+    return {uri for uri, spec in specs.items() if is_dirty(uri, spec)}
 
 
 def _months(desk: Desk) -> set[tuple[int, int]]:
     return {(a.date.year, a.date.month) for a in desk.articles}
-
-
-def _month_of(spec: PageSpec) -> tuple[int, int] | None:
-    parts = spec.src_uri.split("/")  # articles/YYYY/MM.md
-    try:
-        return int(parts[-2]), int(parts[-1].split(".")[0])
-    except (IndexError, ValueError):
-        return None
-
-
-def removed_pages(last: Snapshot, specs: Iterable[str]) -> set[str]:
-    """Pages of the previous build that no longer exist (a deleted article, a renamed file)."""
-    return set(last.specs) - set(specs)
 
 
 def same_settings(last: Snapshot | None, settings: object) -> bool:

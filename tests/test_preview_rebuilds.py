@@ -1,0 +1,197 @@
+"""Preview rebuilds render only the pages an edit changes, and the result is exactly a fresh build.
+
+A running preview (`briefgen serve`) is driven in-process with real MkDocs: after each edit
+it rebuilds in part; a new preview session then builds the same content from nothing. Every
+page, feed and API document of the two must be byte-identical, so a dependency the rebuild
+rules miss shows up here as a stale page.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from briefgen.demo import write_demo_desk
+from briefgen.mkdocs_plugin import BriefgenPlugin
+
+SERVE_URL = "http://127.0.0.1:8000/"
+#: Not refreshed by partial rebuilds on purpose: the search index (rebuilt when the preview
+#: restarts) and the sitemap (it lists only the pages MkDocs saw in the rebuild).
+NOT_COMPARED = ("pagefind/", "sitemap.xml", "sitemap.xml.gz")
+
+
+class PreviewSession:
+    """A preview of the desk at `root`, as `briefgen serve` runs it: dirty MkDocs builds."""
+
+    def __init__(self, root: Path, site: Path) -> None:
+        self.root, self.site = root, site
+        config = self._config(site)
+        config.plugins.on_startup(command="serve", dirty=True)
+        self.plugin: BriefgenPlugin = config.plugins["briefgen"]  # type: ignore[assignment]
+        build(config, serve_url=SERVE_URL, dirty=True)
+
+    def _config(self, site: Path) -> Any:
+        config = load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(site))
+        config.site_url = SERVE_URL
+        return config
+
+    def rebuild(self) -> int:
+        """Rebuild after an edit; returns how many pages were rendered."""
+        build(self._config(self.site), serve_url=SERVE_URL, dirty=True)
+        return len(self.plugin.specs) if self.plugin.rebuild is None else len(self.plugin.rebuild)
+
+    def fresh_build(self, site: Path) -> None:
+        """What a new preview session would serve for the current content (this session carries on)."""
+        kept = self.plugin.preview
+        try:
+            PreviewSession(self.root, site)
+        finally:
+            self.plugin.preview = kept
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and not p.relative_to(site).as_posix().startswith(NOT_COMPARED)}
+
+
+def assert_same_site(partial: Path, fresh: Path, step: str) -> None:
+    a, b = site_files(partial), site_files(fresh)
+    assert sorted(a.keys() - b.keys()) == [], f"{step}: stale files left in the preview"
+    assert sorted(b.keys() - a.keys()) == [], f"{step}: files missing from the preview"
+    stale = [name for name in sorted(a) if a[name] != b[name]]
+    assert stale == [], f"{step}: pages the rebuild did not refresh: {stale[:10]}"
+
+
+def front(path: Path, change: Callable[[dict[str, Any]], None], body: Callable[[str], str] = lambda b: b) -> None:
+    """Edit an article's front matter (and body) the way an editor would: rewrite the file."""
+    _, head, text = path.read_text(encoding="utf-8").split("---\n", 2)
+    data = yaml.safe_load(head)
+    change(data)
+    path.write_text(f"---\n{yaml.safe_dump(data, sort_keys=False, allow_unicode=True)}---\n{body(text)}",
+                    encoding="utf-8")
+
+
+def entry(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("preview") / "desk"
+    write_demo_desk(root, 30)
+    config = root / "mkdocs.yml"
+    # Three items a page: coverage lists and indexes span several pages, so paging is exercised.
+    config.write_text(config.read_text().replace("  - briefgen\n", "  - briefgen:\n      page_size: 3\n"))
+    return root
+
+
+@pytest.fixture
+def demo(pristine: Path, tmp_path: Path) -> Path:
+    """A 30-article demo desk of the test's own, to edit."""
+    return Path(shutil.copytree(pristine, tmp_path / "desk"))
+
+
+def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, tmp_path: Path) -> None:
+    content = demo / "content"
+    story = {p.stem: p for p in (content / "articles").rglob("*.md")}
+    session = PreviewSession(demo, tmp_path / "preview")
+    total = len(session.plugin.specs)
+
+    def add_person(data: dict[str, Any], slug: str) -> None:
+        data["people"] = [*data.get("people", []), slug]
+
+    def move(slug: str, date: str) -> None:
+        front(story[slug], lambda d: d.update(date=date))
+        target = content / "articles" / date[:4] / date[5:7] / f"{slug}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        story[slug] = story[slug].rename(target)
+
+    def new_story() -> None:
+        target = content / "articles/2026/01/story-new.md"
+        target.parent.mkdir(parents=True)
+        shutil.copy(story["story-3"], target)
+        front(target, lambda d: d.update(title="A new story", date="2026-01-05"))
+        story["story-new"] = target
+
+    def drop_person(data: dict[str, Any], slug: str) -> None:
+        data["people"] = [p for p in data["people"] if p != slug]
+        data["quotes"] = [q for q in data.get("quotes", []) if q["by"] != slug]
+
+    # A name in bodies reaches many pages of a 30-article desk; other edits stay under half the site.
+    reaches_far = {"rename a person", "give a topic an alias used in bodies"}
+    edits: list[tuple[str, Callable[[], None]]] = [
+        ("retitle an article", lambda: front(story["story-3"], lambda d: d.update(title="Talks stall"))),
+        ("rewrite a body", lambda: front(story["story-3"], lambda d: None, lambda b: b.replace("talks", "meetings"))),
+        ("annotate one more person", lambda: front(story["story-3"], lambda d: add_person(d, "maryo-febelca"))),
+        ("drop a person", lambda: front(story["story-3"], lambda d: drop_person(d, "caque-loostor"))),
+        ("move an article to another month", lambda: move("story-5", "2024-09-30")),
+        ("add an article in a new month", new_story),
+        ("delete an article", lambda: story.pop("story-8").unlink()),
+        ("rename a person", lambda: entry(content / "people/venlin-elishabri.yml",
+                                          lambda d: d.update(name="Venlin Elishabri-Marr"))),
+        ("give a topic an alias used in bodies", lambda: entry(content / "topics/topic-1.yml",
+                                                               lambda d: d.update(aliases=["Critics"]))),
+        ("change a person's role", lambda: entry(content / "people/caque-loostor.yml",
+                                                 lambda d: d["roles"][0].update(title="Prime Minister"))),
+        ("regroup an event", lambda: entry(content / "events/event-0.yml", lambda d: d.update(
+            parent="event-1", place="place-2", participants=["maryo-febelca", "venmi-linostca"]))),
+        ("make an article a draft", lambda: front(story["story-4"], lambda d: d.update(status="draft"))),
+        ("delete an event's only article reference", lambda: front(story["story-new"], lambda d: d.pop("events"))),
+    ]
+    for step, edit in edits:
+        edit()
+        rendered = session.rebuild()
+        assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
+        session.fresh_build(tmp_path / step)
+        assert_same_site(session.site, tmp_path / step, step)
+
+
+def test_broken_content_keeps_the_preview_and_the_fix_catches_up(demo: Path, tmp_path: Path) -> None:
+    story = next((demo / "content/articles").rglob("story-12.md"))
+    session = PreviewSession(demo, tmp_path / "preview")
+    before = site_files(session.site)
+    people = yaml.safe_load(story.read_text().split("---\n")[1])["people"]
+    front(story, lambda d: d.update(title="Half-way edit", people=[*people, "no-such-person"]))
+    with pytest.raises(Abort):
+        session.rebuild()
+    assert site_files(session.site) == before, "a failed rebuild leaves the preview as it was"
+    front(story, lambda d: d.update(people=people))
+    session.rebuild()
+    session.fresh_build(tmp_path / "fresh")
+    assert_same_site(session.site, tmp_path / "fresh", "after the fix")
+    assert "Half-way edit" in (session.site / "articles/story-12/index.html").read_text()
+
+
+def test_template_and_config_edits_rebuild_every_page(demo: Path, tmp_path: Path) -> None:
+    session = PreviewSession(demo, tmp_path / "preview")
+    total = len(session.plugin.specs)
+    (demo / "templates").mkdir(exist_ok=True)
+    (demo / "templates/person.html").write_text("<h1>{{ name }}</h1><p>Desk template</p>\n")
+    assert session.rebuild() == total
+    assert "Desk template" in (session.site / "people/caque-loostor/index.html").read_text()
+    config = demo / "mkdocs.yml"
+    config.write_text(config.read_text().replace("page_size: 3", "page_size: 4"))
+    assert session.rebuild() == len(session.plugin.specs)
+    session.fresh_build(tmp_path / "fresh")
+    assert_same_site(session.site, tmp_path / "fresh", "after template and config edits")
+    assert session.rebuild() == 0, "nothing changed: nothing to render"
+
+
+def test_with_material_search_every_rebuild_renders_every_page(demo: Path, tmp_path: Path) -> None:
+    config = demo / "mkdocs.yml"
+    material = "page_size: 3\n      search_engine: material\n  - search\n"
+    config.write_text(config.read_text().replace("page_size: 3\n", material))
+    session = PreviewSession(demo, tmp_path / "preview")
+    front(next((demo / "content/articles").rglob("story-3.md")), lambda d: d.update(title="Searchable"))
+    assert session.rebuild() == len(session.plugin.specs), "the theme's search index needs every page"
+    assert "Searchable" in (session.site / "search/search_index.json").read_text()
