@@ -14,7 +14,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
@@ -66,6 +65,8 @@ def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bo
     check_site_dir(final, project, force=force)
     if drafts is not None:
         config.plugins["briefgen"].config.drafts = drafts  # type: ignore[attr-defined]
+    from mkdocs.commands.build import build as mkdocs_build  # heavy, and `briefgen check` never needs it
+
     final.parent.mkdir(parents=True, exist_ok=True)
     for stale in final.parent.glob(f".{final.name}-*"):
         if (stale / MARKER).exists() or not any(stale.iterdir()) or _is_staging(stale):

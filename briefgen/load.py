@@ -60,43 +60,57 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
                        "create it, or set `content_dir` in the briefgen plugin's options in mkdocs.yml")
         )
         return docs
+    seen: dict[tuple[str, str], str] = {}
+    for entry in content_files(content_dir, root, diagnostics):
+        kind, path, folders, rel = entry
+        sink = DiagnosticSink(rel, diagnostics)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None  # gone since the walk: reading it reports why
+        # No link is followed below the kind's folder (os.walk does not), so refusing links keeps reads inside.
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            sink.error(0, 0, "symlink", "content files must not be symbolic links",
+                       "replace the link with the file itself")
+            continue
+        if cache is None or st is None:
+            doc = load_file(kind, path, folders, rel, sink)
+        else:
+            doc = cache.get("load", rel, file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
+        if doc is None:
+            continue
+        if (kind, doc.slug) in seen:
+            sink.error(0, 0, "duplicate-slug",
+                       f"another {kind} already has the slug `{doc.slug}`: {seen[(kind, doc.slug)]}",
+                       "slugs name pages, so each must be unique; rename one of the files")
+            continue
+        seen[(kind, doc.slug)] = rel
+        docs.append(doc)
+    return docs
+
+
+ContentFile = tuple[str, str, tuple[str, ...], str]
+"""(kind, absolute path, folders between the kind's folder and the file, path relative to the root)."""
+
+
+def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic] | None = None) -> list[ContentFile]:
+    """Every entry to load under `content_dir`, kind by kind, in sorted order (linked folders refused)."""
+    found: list[ContentFile] = []
     for kind, folder in FOLDERS.items():
         base = content_dir / folder
         if base.is_symlink():
-            DiagnosticSink(_rel(base, root), diagnostics).error(
-                0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
+            if diagnostics is not None:
+                DiagnosticSink(_rel(base, root), diagnostics).error(
+                    0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
             continue
-        if not base.is_dir():
-            continue
-        seen: dict[str, str] = {}
-        for path, folders in _walk(str(base)):
-            rel = _rel_str(path, root)
-            sink = DiagnosticSink(rel, diagnostics)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                st = None  # gone since the walk: reading it reports why
-            # No link is followed below `base` (os.walk does not), so refusing links keeps reads inside it.
-            if st is not None and stat.S_ISLNK(st.st_mode):
-                sink.error(0, 0, "symlink", "content files must not be symbolic links",
-                           "replace the link with the file itself")
-                continue
-            if cache is None or st is None:
-                doc = _load_one(kind, path, folders, rel, sink)
-            else:
-                stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                doc = cache.get("load", rel, stamp, functools.partial(_load_one_into, kind, path, folders, rel),
-                                diagnostics)
-            if doc is None:
-                continue
-            if doc.slug in seen:
-                sink.error(0, 0, "duplicate-slug",
-                           f"another {kind} already has the slug `{doc.slug}`: {seen[doc.slug]}",
-                           "slugs name pages, so each must be unique; rename one of the files")
-                continue
-            seen[doc.slug] = rel
-            docs.append(doc)
-    return docs
+        if base.is_dir():
+            found += [(kind, path, folders, _rel_str(path, root)) for path, folders in _walk(str(base))]
+    return found
+
+
+def file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What identifies a version of a file without reading it: size, modification and change times, inode."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _walk(base: str) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -118,10 +132,11 @@ def _walk(base: str) -> Iterator[tuple[str, tuple[str, ...]]]:
 
 def _load_one_into(kind: str, path: str, folders: tuple[str, ...], rel: str,
                    into: list[Diagnostic]) -> SourceDoc | None:
-    return _load_one(kind, path, folders, rel, DiagnosticSink(rel, into))
+    return load_file(kind, path, folders, rel, DiagnosticSink(rel, into))
 
 
-def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> SourceDoc | None:
+def load_file(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> SourceDoc | None:
+    """Read one content file (see `ContentFile`) into a `SourceDoc`; None, with the reason in `sink`, if unusable."""
     suffixes = (".md",) if kind == "article" else REGISTRY_SUFFIXES
     slug, suffix = os.path.splitext(os.path.basename(path))
     if suffix not in suffixes or (kind != "article" and folders):

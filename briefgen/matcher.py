@@ -72,22 +72,32 @@ class AliasMatcher(Generic[T]):
 
     def find(self, text: str) -> Iterator[Match[T]]:
         """Every non-overlapping mention in `text`, preferring the longest name at each place."""
-        words = _TOKEN_RE.findall(text)
-        if not text.isascii():
-            words = [_nfc(w) for w in words]
-        lengths = self._lengths
-        # Names are rare among words: look only where a name can start, and find character
-        # positions (a second scan) only as far as the last match.
-        candidates = [i for i, word in enumerate(words) if word in lengths]
+        words = _words(text)
         tokens = _TOKEN_RE.finditer(text)
         consumed = 0  # words taken from `tokens` so far
 
         def span(k: int) -> tuple[int, int]:
+            # Character positions come from a second scan, run only as far as the last match.
             nonlocal consumed
             token = next(itertools.islice(tokens, k - consumed, None))  # skips in C, no list
             consumed = k + 1
             return token.span()
 
+        for i, length, target in self._matches(words):
+            start, end = span(i)
+            if length > 1:
+                end = span(i + length - 1)[1]
+            yield Match(start, end, target, text[start:end])
+
+    def targets(self, text: str) -> list[T]:
+        """What `text` mentions in order, without where: cheaper than `find` when positions are rarely needed."""
+        return [target for _, _, target in self._matches(_words(text))]
+
+    def _matches(self, words: list[str]) -> Iterator[tuple[int, int, T]]:
+        """(first word, number of words, target) of each mention, longest name first at each place."""
+        lengths = self._lengths
+        # Names are rare among words: look only where a name can start.
+        candidates = [i for i, word in enumerate(words) if word in lengths]
         free = 0  # first word not yet part of a match
         for i in candidates:
             if i < free:
@@ -97,9 +107,11 @@ class AliasMatcher(Generic[T]):
                 target = self._targets.get(key) if len(key) == length else None
                 if target is None:
                     continue
-                start, end = span(i)
-                if length > 1:
-                    end = span(i + length - 1)[1]
-                yield Match(start, end, target, text[start:end])
+                yield i, length, target
                 free = i + length
                 break
+
+
+def _words(text: str) -> list[str]:
+    words = _TOKEN_RE.findall(text)
+    return words if text.isascii() else [_nfc(w) for w in words]

@@ -34,6 +34,8 @@ class FileCache:
         self._interned: dict[str, Hashable] = {}
         self.hits = 0
         self.misses = 0
+        self.recomputed: set[str] = set()
+        """Files whose results were computed afresh (not reused) in the current run."""
 
     def get(self, stage: str, path: str, stamp: object, compute: Callable[[list[Diagnostic]], T],
             diagnostics: list[Diagnostic]) -> T:
@@ -50,6 +52,7 @@ class FileCache:
             self.hits += 1
         else:
             self.misses += 1
+            self.recomputed.add(path)
             found: list[Diagnostic] = []
             entry = _Entry(stamp, compute(found), tuple(found))
             self._entries[key] = entry
@@ -71,6 +74,7 @@ class FileCache:
     def start_run(self) -> None:
         """Begin a run: entries not used until `end_run` belong to deleted files and are dropped."""
         self._used = set()
+        self.recomputed = set()
         self.hits = self.misses = 0
 
     def end_run(self) -> None:

@@ -114,7 +114,8 @@ class _Converter:
         self.budget -= 1
         if self.budget < 0:
             raise _TooComplex
-        self.positions[path] = self.pos(node)
+        mark = node.start_mark  # inlined `pos`: this runs for every value of every file
+        self.positions[path] = (mark.line + 1 + self.offset, mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
             self.error(node, "yaml-tag", f"YAML tag `{node.tag}` is not allowed in content", "remove the tag")
             return None
@@ -467,6 +468,8 @@ def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics:
     sink = DiagnosticSink(doc.source.path, diagnostics)
     warned: set[tuple[str, str]] = set()
     body = doc.source.body
+    if all((target.kind, target.slug) in annotated for target in matcher.targets(body)):
+        return  # the usual case, found without working out where each name is
     for match in matcher.find(body):  # the whole body at once: a name may wrap onto the next line
         target = match.target
         ref = (target.kind, target.slug)

@@ -41,6 +41,14 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             return _NULL_TAG if value in _NULL_WORDS else _STR_TAG
         return super().resolve(kind, value, implicit)
 
+    # Path resolvers (`yaml.add_path_resolver`) are never registered here; the parser would still
+    # call these two for each of the desk's several hundred thousand values.
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 def read_text(path: str | Path, sink: DiagnosticSink) -> str | None:
     """Read a UTF-8 text file, or report why it cannot be read and return None."""

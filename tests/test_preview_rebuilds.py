@@ -8,6 +8,7 @@ rules miss shows up here as a stale page.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -195,3 +196,23 @@ def test_with_material_search_every_rebuild_renders_every_page(demo: Path, tmp_p
     front(next((demo / "content/articles").rglob("story-3.md")), lambda d: d.update(title="Searchable"))
     assert session.rebuild() == len(session.plugin.specs), "the theme's search index needs every page"
     assert "Searchable" in (session.site / "search/search_index.json").read_text()
+
+
+def test_a_rebuild_repeats_errors_but_only_the_edited_files_warnings(demo: Path, tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.briefgen")
+    absent = "\nMaryo Febelca was not there.\n"
+    unlisted = [p for p in sorted((demo / "content/articles").rglob("*.md")) if "maryo-febelca" not in p.read_text()]
+    other, story = unlisted[:2]  # two articles that do not list her
+    front(other, lambda d: None, lambda body: body + absent)
+    session = PreviewSession(demo, tmp_path / "preview")
+    other_rel = other.relative_to(demo).as_posix()
+    first = [r.getMessage() for r in caplog.records if "warning[" in r.getMessage()]
+    assert any(m.startswith(other_rel + ":") for m in first), "the first build lists every warning"
+    caplog.clear()
+    front(story, lambda d: None, lambda body: body + absent)
+    session.rebuild()
+    warnings = [r.getMessage() for r in caplog.records if "warning[" in r.getMessage()]
+    assert warnings and all(m.startswith(story.relative_to(demo).as_posix() + ":") for m in warnings), warnings
+    assert any("warning[unannotated-mention]" in m and "maryo-febelca" in m for m in warnings)
+    assert any("1 more warning(s) in unchanged files" in r.getMessage() for r in caplog.records)

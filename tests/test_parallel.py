@@ -1,0 +1,68 @@
+"""Builds spread over processes: the same site as one process, and failures that reach the user."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from conftest import tree_digest
+
+from briefgen.cli import main
+from briefgen.demo import write_demo_desk
+from briefgen.parallel import Forked, Prerendered, WorkerError, can_fork
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
+
+
+def _demo(root: Path, jobs: int) -> Path:
+    write_demo_desk(root, 40)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - briefgen\n", f"  - briefgen:\n      jobs: {jobs}\n"))
+    return config
+
+
+def test_one_process_and_three_build_the_same_site(tmp_path: Path) -> None:
+    sites = {}
+    for jobs in (1, 3):
+        config = _demo(tmp_path / f"desk-{jobs}", jobs)
+        assert main(["build", "-q", "-f", str(config)]) == 0
+        sites[jobs] = tree_digest(config.parent / "site")
+    assert sites[1].keys() == sites[3].keys()
+    assert [name for name in sites[1] if sites[1][name] != sites[3][name]] == []
+    assert any(name.startswith("pagefind/") for name in sites[1]), "the search index is part of the comparison"
+
+
+def test_a_template_error_in_a_worker_fails_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _demo(tmp_path / "desk", 2)
+    (config.parent / "templates").mkdir()
+    # Topic pages come last, so a worker renders them.
+    (config.parent / "templates/topic.html").write_text("{{ no_such_value }}\n")
+    assert main(["build", "-q", "-f", str(config)]) == 1
+    assert re.search(r"template \S*templates/topic.html:1: 'no_such_value' is undefined", capsys.readouterr().err)
+    assert not (config.parent / "site").exists()
+
+
+def test_a_worker_returns_its_result_or_its_error() -> None:
+    assert Forked(lambda: {"pages": 3}).result() == {"pages": 3}
+    with pytest.raises(WorkerError, match="no such page"):
+        Forked(lambda: (_ for _ in ()).throw(KeyError("no such page"))).result()
+
+
+def test_a_cancelled_worker_is_stopped_and_reaped() -> None:
+    worker = Forked(lambda: time.sleep(60))
+    started = time.monotonic()
+    worker.cancel()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(worker.pid, os.WNOHANG)  # reaped: not even a zombie is left
+
+
+def test_prerendered_items_come_back_in_any_order() -> None:
+    items = [f"page-{i}" for i in range(10)]
+    rendered = Prerendered(items, str, lambda item: (item.upper(), os.getpid()), jobs=3)
+    results = {item: rendered.get(item) for item in reversed(items)}
+    assert {item: text for item, (text, _) in results.items()} == {i: i.upper() for i in items}
+    assert len({pid for _, pid in results.values()}) == 3, "three processes shared the work"
