@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,18 +33,25 @@ BIN = Path(sys.executable).parent
 
 
 def timed(args: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one process."""
-    start = time.monotonic()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    """Wall seconds and peak RSS (bytes) of one process and the processes it waited for."""
+    with tempfile.TemporaryFile() as err:  # a pipe could fill up and stall a chatty process
+        start = time.monotonic()
+        proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.monotonic() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(args)} failed: {err.read().decode()[-2000:]}")
     return elapsed, usage.ru_maxrss * 1024
 
 
-def median_run(args: list[str], cwd: Path, repeat: int) -> tuple[float, int]:
-    runs = [timed(args, cwd) for _ in range(repeat)]
+def median_run(args: list[str], cwd: Path, repeat: int, fresh: Path | None = None) -> tuple[float, int]:
+    """Median time and largest peak RSS of `repeat` runs; `fresh` (an output folder) is removed before each."""
+    runs = []
+    for _ in range(repeat):
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)  # a cold build, as on a fresh clone
+        runs.append(timed(args, cwd))
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
@@ -117,12 +125,18 @@ def bench(size: int, work: Path, repeat: int) -> dict[str, float]:
     if not desk.exists():
         write_demo_desk(desk, size)
     check_s, _ = median_run([str(BIN / "briefgen"), "check", "-q"], desk, repeat)
-    build_s, build_rss = median_run([str(BIN / "briefgen"), "build", "-q", "--force"], desk, repeat)
-    pages, per_page = html_bytes_per_page(desk / "site")
     plain = work / f"plain-{size}"
     shutil.rmtree(plain, ignore_errors=True)
     write_plain_mkdocs(desk, plain)
-    plain_s, plain_rss = median_run([str(BIN / "mkdocs"), "build", "-q"], plain, repeat)
+    # Each repetition times briefgen and then plain MkDocs, so a machine that speeds up or slows
+    # down during the run (shared virtual machines do) affects both sides of the ratio alike.
+    ours, theirs = [], []
+    for _ in range(repeat):
+        ours.append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1, fresh=desk / "site"))
+        theirs.append(median_run([str(BIN / "mkdocs"), "build", "-q"], plain, 1, fresh=plain / "site"))
+    build_s, build_rss = statistics.median(t for t, _ in ours), max(r for _, r in ours)
+    plain_s, plain_rss = statistics.median(t for t, _ in theirs), max(r for _, r in theirs)
+    pages, per_page = html_bytes_per_page(desk / "site")
     reloads = preview_reload_seconds(desk)
     return {"articles": size, "pages": pages, "check_s": round(check_s, 2), "build_s": round(build_s, 2),
             "build_peak_rss_mib": round(build_rss / 2**20), "html_bytes_per_page": round(per_page),

@@ -13,11 +13,13 @@ main process, with the same output.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pickle
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -79,13 +81,24 @@ class Forked(Generic[T]):
         return value  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
-        """Stop the child if it is still running (the build failed elsewhere)."""
+        """Stop the child if it is still running (the build failed elsewhere).
+
+        SIGTERM first, so a child that started processes of its own can stop them; SIGKILL if
+        it has not ended within a few seconds.
+        """
         if self._pid is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
         self._pipe.close()
-        os.waitpid(self._pid, 0)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGTERM)
+        for _ in range(50):
+            if os.waitpid(self._pid, os.WNOHANG) != (0, 0):
+                break
+            time.sleep(0.1)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
         self._pid = None
 
 
@@ -96,12 +109,15 @@ class Prerendered(Generic[T, R]):
     worker's result is exactly what the main process would have produced.
     """
 
-    def __init__(self, items: Sequence[T], key: Callable[[T], str], render: Callable[[T], R], jobs: int) -> None:
+    def __init__(self, items: Sequence[T], key: Callable[[T], str], render: Callable[[T], R], jobs: int,
+                 weight: Callable[[T], float] = lambda item: 1.0, own_share: float = 1.0) -> None:
+        """Split `items` by `weight` (the relative cost of rendering one); the main process, which has
+        other work too, takes `own_share` of an equal part."""
         self._render = render
         self._key = key
         self._workers: list[tuple[list[str], Forked[list[R]]]] = []
         self._owner: dict[str, int] = {}  # item key → index of the worker rendering it
-        for part in _split(items, jobs if can_fork() else 1)[1:]:
+        for part in _split(items, jobs if can_fork() else 1, weight, own_share)[1:]:
             keys = [key(item) for item in part]
             self._owner.update(dict.fromkeys(keys, len(self._workers)))
             self._workers.append((keys, Forked(lambda part=part: [render(item) for item in part])))
@@ -128,12 +144,23 @@ class Prerendered(Generic[T, R]):
         self._workers, self._owner, self._ready = [], {}, {}
 
 
-def _split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
-    """`parts` contiguous slices of nearly equal length (the first may be empty only if all are)."""
-    size, extra = divmod(len(items), parts)
-    slices, start = [], 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        slices.append(items[start:end])
-        start = end
-    return slices
+def _split(items: Sequence[T], parts: int, weight: Callable[[T], float] = lambda item: 1.0,
+           own_share: float = 1.0) -> list[Sequence[T]]:
+    """`parts` contiguous slices of about equal total weight, the first scaled by `own_share`."""
+    if parts <= 1:
+        return [items]
+    weights = [weight(item) for item in items]
+    total = sum(weights)
+    first = total / parts * own_share
+    rest = (total - first) / (parts - 1)
+    bounds, running, goal = [], 0.0, first
+    for index, w in enumerate(weights):
+        if len(bounds) == parts - 1:
+            break
+        running += w
+        if running >= goal:
+            bounds.append(index + 1)
+            goal += rest
+    bounds += [len(items)] * (parts - 1 - len(bounds))
+    edges = [0, *bounds, len(items)]
+    return [items[a:b] for a, b in itertools.pairwise(edges)]

@@ -30,7 +30,9 @@ class SearchIndexJob:
 
     def __init__(self, pages: Iterable[tuple[str, str, str]], site_dir: Path, language: str) -> None:
         """Start indexing `pages`: (path under the site, title, the HTML inside the page's content area)."""
-        self._staging = Path(tempfile.mkdtemp(prefix="briefgen-search-"))
+        # Inside the (staging) site folder: whatever stops the build, removing that folder removes this too.
+        site_dir.mkdir(parents=True, exist_ok=True)
+        self._staging = Path(tempfile.mkdtemp(prefix=".briefgen-search-", dir=site_dir))
         lang = html.escape(language, quote=True)
         for rel, title, content in pages:
             path = self._staging / rel

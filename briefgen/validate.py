@@ -140,13 +140,12 @@ class _Converter:
         values: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         failed: set[str] = set()  # present but invalid: already reported, so not "missing" too
-        known = [f.name for f in schema.fields]
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str) or not key:
                 self.error(key_node, "wrong-type", "field names must be plain words")
                 continue
-            line = self.pos(key_node)[0]
+            line = key_node.start_mark.line + 1 + self.offset
             if key in first_seen:
                 self.error(key_node, "duplicate-key", f"field `{key}` is given twice",
                            f"it was first given on line {first_seen[key]}; keep one")
@@ -154,6 +153,7 @@ class _Converter:
             first_seen[key] = line
             spec = schema.field_named(key)
             if spec is None:
+                known = [f.name for f in schema.fields]
                 hint = did_you_mean(key, known) or f"known fields: {', '.join(known)}"
                 self.error(key_node, "unknown-key", f"unknown field `{key}` in {label}", hint)
                 continue
