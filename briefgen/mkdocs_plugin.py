@@ -203,6 +203,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return files
 
     def _jobs(self) -> int:
+        if self.rebuild is not None:
+            return 1  # a preview rebuild renders a few pages: forking would cost more than it saves
         return self.config.jobs or default_jobs()
 
     def _render(self, spec: PageSpec) -> tuple[str, frozenset[EntityKey]]:

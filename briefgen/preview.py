@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,7 +262,11 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
             # in the middle of a later rebuild (they did, one rebuild in five, on a 10,000-article desk).
             gc.collect()
             gc.freeze()
+            gc.set_threshold(*gc.get_threshold()[:2], 1000)  # full passes: rarely during a rebuild ...
             built = True
+        idle = threading.Timer(1.0, gc.collect)  # ... but after each one, once the browser has reloaded
+        idle.daemon = True
+        idle.start()
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     if not poll:
