@@ -1,9 +1,12 @@
-"""The MkDocs plugin: a thin adapter between MkDocs and the briefgen pipeline.
+"""The MkDocs plugin: the adapter between MkDocs' build events and the briefgen pipeline.
 
 MkDocs asks for files, page Markdown and page HTML; the plugin answers from
 the model. Generated pages are virtual files (nothing is written into
 `content/`), enter MkDocs with empty Markdown, and get their HTML from the
 Jinja templates, so Python-Markdown never has to parse a generated page.
+The plugin also hands work to worker processes (`parallel`) and, in the
+preview, chooses which pages a rebuild renders (`preview`); the decisions
+themselves live in those modules.
 """
 
 from __future__ import annotations
