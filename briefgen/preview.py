@@ -33,6 +33,7 @@ import jinja2.bccache
 
 from . import urls
 from .index import DeskIndex
+from .matcher import name_key
 from .model import Article, Desk, Entity, EntityKey, Event
 from .pipeline import Stamp, files_stamp
 from .render import PageSpec, RenderOptions
@@ -141,7 +142,8 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
     if any(key[0] != "article" for key in changed):
         # New or dropped names can change where bodies link and which sentence mentions whom.
         renamed = _names(old_index.desk) ^ _names(index.desk)
-        firsts = {name.split()[0] for name, _ in renamed if name.split()}
+        # The matcher's own first word ("Al" of "Al-Assad"), looked for as plain text: a superset.
+        firsts = {key[0] for name, _ in renamed if (key := name_key(name))}
         shown |= {a.key for a in index.desk.articles if any(word in a.body for word in firsts)}
     versions = (_Version(old_index), _Version(index))
     reshaped = {key for key in changed if key[0] != "article"}
@@ -158,6 +160,7 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
     months = {urls.month_uri(a.date.year, a.date.month) for key in changed if key[0] == "article"
               for version in versions if isinstance(a := version.item(key), Article)}
     all_months = (_months(old_index.desk) != _months(index.desk))
+
     def is_dirty(uri: str, spec: PageSpec) -> bool:
         reads = last.reads.get(uri)
         if uri not in last.specs or reads is None:
