@@ -32,8 +32,6 @@ class FileCache:
         self._entries: dict[tuple[str, str], _Entry] = {}
         self._used: set[tuple[str, str]] = set()
         self._interned: dict[str, Hashable] = {}
-        self.hits = 0
-        self.misses = 0
         self.recomputed: set[str] = set()
         """Files whose results were computed afresh (not reused) in the current run."""
 
@@ -48,10 +46,7 @@ class FileCache:
         entry = self._entries.get(key)
         # Stamps are compared by identity first: reused model objects and interned signatures
         # make the common case one pointer comparison.
-        if entry is not None and (entry.stamp is stamp or entry.stamp == stamp):
-            self.hits += 1
-        else:
-            self.misses += 1
+        if entry is None or not (entry.stamp is stamp or entry.stamp == stamp):
             self.recomputed.add(path)
             found: list[Diagnostic] = []
             entry = _Entry(stamp, compute(found), tuple(found))
@@ -75,7 +70,6 @@ class FileCache:
         """Begin a run: entries not used until `end_run` belong to deleted files and are dropped."""
         self._used = set()
         self.recomputed = set()
-        self.hits = self.misses = 0
 
     def end_run(self) -> None:
         """Forget the entries of files that no longer exist."""
