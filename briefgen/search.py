@@ -6,67 +6,170 @@ Templates mark what is indexed (`data-pagefind-body` on articles and profiles), 
 (`data-pagefind-ignore` on sections about other pages) and what weighs more (names and aliases).
 
 Pagefind reads only what `data-pagefind-body` marks, which is all briefgen's own HTML; so instead of
-waiting for MkDocs to write the finished pages, the index is built from the rendered page content,
-in a Pagefind process that runs while MkDocs wraps the pages in the theme.
+waiting for MkDocs to write the finished pages, the index is built from the rendered page content while
+MkDocs wraps the pages in the theme. The pages reach Pagefind through its service mode (the protocol of
+its official Node and Python APIs: base64 JSON messages over stdin and stdout) rather than as files:
+writing, reading and deleting a file and a folder per page cost more than indexing them on some file
+systems, and the service indexes one page at a time, leaving the other cores to the build.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import html
-import shutil
+import json
+import posixpath
 import subprocess
-import sys
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+INSTALL_HINT = "install it with `pip install 'pagefind[bin]'`"
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed or is not installed."""
 
 
+def _executable() -> str:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        binary = None
+    else:
+        binary = get_executable()
+    if binary is None:
+        raise SearchIndexError(f"Pagefind is not installed; {INSTALL_HINT}")
+    return str(binary)
+
+
 class SearchIndexJob:
-    """A Pagefind run in the background, indexing pages into `<site_dir>/pagefind/`."""
+    """A Pagefind service indexing pages in the background into `<site_dir>/pagefind/`."""
+
+    WINDOW = 256
+    """Pages sent ahead of Pagefind's answers: enough to keep it busy, too few to queue the site in its memory."""
 
     def __init__(self, pages: Iterable[tuple[str, str, str]], site_dir: Path, language: str) -> None:
         """Start indexing `pages`: (path under the site, title, the HTML inside the page's content area)."""
-        # Inside the (staging) site folder: whatever stops the build, removing that folder removes this too.
-        site_dir.mkdir(parents=True, exist_ok=True)
-        self._staging = Path(tempfile.mkdtemp(prefix=".briefgen-search-", dir=site_dir))
-        lang = html.escape(language, quote=True)
-        for rel, title, content in pages:
-            path = self._staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # The same language and content as the finished page: what Pagefind would have read there.
-            path.write_text(f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-                            f"<title>{html.escape(title)}</title></head><body>{content}</body></html>\n",
-                            encoding="utf-8")
-        self._command = [sys.executable, "-m", "pagefind", "--site", str(self._staging),
-                         "--output-path", str(site_dir / "pagefind"), "--silent"]
+        self._output = site_dir / "pagefind"
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - kept for the error message until wait()
+        self._buffer = b""
+        self._answers: list[bytes] = []
+        self._last_id = 0
+        self._files_id = 0
+        self._failed: SearchIndexError | None = None
         try:
-            self._process: subprocess.Popen[str] | None = subprocess.Popen(
-                self._command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                cwd=self._staging)
-        except OSError as exc:  # pragma: no cover - the interpreter itself is missing
+            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [_executable(), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=self._errors)
+        except OSError as exc:
+            self._errors.close()
+            raise SearchIndexError(f"cannot run Pagefind: {exc}; {INSTALL_HINT}") from exc
+        assert self._process.stdin is not None and self._process.stdout is not None
+        # The pipes outlive `_process` (unset by `cancel`) until the feeding thread has stopped using them.
+        self._stdin, self._stdout = self._process.stdin, self._process.stdout
+        try:
+            index = self._response(self._send({"type": "NewIndex", "config": None}))["index_id"]
+        except BaseException:
             self.cancel()
-            raise SearchIndexError(f"cannot run Pagefind: {exc}") from exc
+            raise
+        # The caller goes on (MkDocs writes pages) while a thread hands the pages over.
+        self._feeder = threading.Thread(target=self._feed, args=(pages, index, language), name="pagefind-feed",
+                                        daemon=True)
+        self._feeder.start()
+
+    def _feed(self, pages: Iterable[tuple[str, str, str]], index: int, language: str) -> None:
+        lang = html.escape(language, quote=True)
+        try:
+            answered = self._last_id
+            for rel, title, content in pages:
+                # The same language and content as the finished page: what Pagefind would have read there.
+                sent = self._send({"type": "AddFile", "index_id": index, "url": _url(rel), "file_path": None,
+                                   "file_contents": f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+                                                    f"<title>{html.escape(title)}</title></head><body>{content}</body>"
+                                                    "</html>\n"})
+                if sent - answered > self.WINDOW:
+                    answered = sent - self.WINDOW // 2
+                    self._response(answered)  # messages are answered in order: all before it are done too
+            # Answered once every page before it is indexed. The index comes back as files to write here:
+            # Pagefind's own writes can still be in flight when it answers (tokio writes without a flush),
+            # and stopping it then leaves files truncated.
+            self._files_id = self._send({"type": "GetFiles", "index_id": index})
+        except SearchIndexError as exc:
+            self._failed = exc
+        except (OSError, ValueError) as exc:  # pipes closed under it: the job was cancelled
+            self._failed = SearchIndexError(f"Pagefind was stopped ({exc})")
 
     def wait(self) -> None:
         """Wait for the index; raises `SearchIndexError` if Pagefind failed."""
-        assert self._process is not None
-        output, _ = self._process.communicate()
-        code = self._process.returncode
-        self._process = None
-        self.cancel()
-        if code != 0:
-            detail = (output or "").strip()[-2000:]
-            raise SearchIndexError(f"Pagefind failed ({' '.join(self._command)}): {detail or 'no output'}; "
-                                   "install it with `pip install 'pagefind[bin]'`")
+        try:
+            self._feeder.join()
+            if self._failed is not None:
+                raise self._failed
+            files = self._response(self._files_id)["files"]
+            folders: set[str] = set()
+            for file in files:
+                rel = posixpath.normpath(file["path"])
+                if rel.startswith(("/", "../")) or rel in ("..", "."):
+                    raise SearchIndexError(f"Pagefind named a file outside its folder: {file['path']}")
+                folder = posixpath.dirname(rel)
+                if folder not in folders:  # a mkdir per folder, not per file: 10k fragments share one
+                    (self._output / folder).mkdir(parents=True, exist_ok=True)
+                    folders.add(folder)
+                (self._output / rel).write_bytes(base64.b64decode(file["content"]))
+        finally:
+            self.cancel()
 
     def cancel(self) -> None:
-        """Stop Pagefind if it still runs, and remove the pages written for it."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
-        shutil.rmtree(self._staging, ignore_errors=True)
+        """Stop Pagefind if it still runs."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+            feeder = getattr(self, "_feeder", None)
+            if feeder is not None and feeder is not threading.current_thread():
+                feeder.join()  # it stops at the closed pipe; its files are closed after it
+            for pipe in (self._stdin, self._stdout):
+                with contextlib.suppress(OSError):  # the unsent rest of a message to a killed process
+                    pipe.close()
+        self._errors.close()
+
+    def _send(self, payload: dict[str, Any]) -> int:
+        self._last_id += 1
+        message = json.dumps({"message_id": self._last_id, "payload": payload}).encode()
+        try:
+            self._stdin.write(base64.b64encode(message) + b",")
+            self._stdin.flush()
+        except OSError as exc:  # Pagefind exited; what it printed says why
+            raise self._failure(f"stopped reading ({exc})") from exc
+        return self._last_id
+
+    def _response(self, message_id: int) -> dict[str, Any]:
+        """Read Pagefind's answers up to the one to `message_id`; the first error among them fails the job."""
+        while True:
+            if not self._answers:
+                chunk = self._stdout.read1(1 << 16)  # type: ignore[attr-defined]
+                if not chunk:
+                    raise self._failure("exited early")
+                *self._answers, self._buffer = (self._buffer + chunk).split(b",")
+                self._answers.reverse()  # taken from the end, oldest first
+                continue
+            answer = json.loads(base64.b64decode(self._answers.pop()))
+            payload = answer.get("payload") or {}
+            if payload.get("type") == "Error":
+                raise self._failure(str(payload.get("message")))
+            if answer.get("message_id") == message_id:
+                return payload
+
+    def _failure(self, detail: str) -> SearchIndexError:
+        self._errors.seek(0)
+        printed = self._errors.read().decode(errors="replace").strip()[-2000:]
+        return SearchIndexError(f"Pagefind failed: {detail}" + (f": {printed}" if printed else ""))
+
+
+def _url(rel: str) -> str:
+    """The page's address as Pagefind reports it: `a/b/index.html` is `/a/b/`."""
+    return "/" + (rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)

@@ -46,6 +46,25 @@ def test_template_error_fails_build_and_keeps_site(desk_factory, capsys: pytest.
     assert re.search(r"template \S*templates/person.html:1: 'no_such_value' is undefined", capsys.readouterr().err)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failing_search_indexer_fails_build_and_keeps_site(desk_factory, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str], jobs: int) -> None:
+    """Pagefind's own message reaches the user, whether it ran beside this process or beside a worker."""
+    desk = desk_factory(GOOD)
+    desk.write("mkdocs.yml", desk.config.read_text().replace("page_size: 50", f"page_size: 50\n      jobs: {jobs}"))
+    assert desk.build() == 0
+    before = tree_digest(desk.site)
+    broken = desk.write("broken-pagefind", "#!/bin/sh\necho 'index folder is read-only' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))  # where Pagefind's Python API looks first
+    assert desk.build() == 1
+    err = capsys.readouterr().err
+    assert "Pagefind failed: exited early: index folder is read-only" in err
+    assert "Traceback" not in err
+    assert tree_digest(desk.site) == before
+    assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == []
+
+
 def test_same_input_gives_byte_identical_site(desk_factory, tmp_path: Path) -> None:
     desk = desk_factory(sample=True)
     assert desk.cli("build", "-q", "--site-dir", str(tmp_path / "one")) == 0
