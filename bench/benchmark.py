@@ -45,12 +45,37 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def median_run(args: list[str], cwd: Path, repeat: int, fresh: Path | None = None) -> tuple[float, int]:
-    """Median time and largest peak RSS of `repeat` runs; `fresh` (an output folder) is removed before each."""
+class Trash:
+    """Output folders moved out of the way during the run and deleted once the timings are done.
+
+    A cold build starts without an earlier `site/`, as on a fresh clone. Deleting the earlier one just
+    before would not be the same: on a journal-less ext4 (this project's VM), files created in the
+    minutes after tens of thousands were deleted cost up to ten times more kernel time (the allocator
+    steps over recently freed inodes), which made the timed builds vary by a third.
+    """
+
+    def __init__(self, work: Path) -> None:
+        self.folder = work / ".trash"
+        self.folder.mkdir(exist_ok=True)
+        self.count = 0
+
+    def clear(self, path: Path) -> None:
+        """Move `path` aside if it exists: one rename, nothing freed yet."""
+        if path.exists():
+            self.count += 1
+            path.rename(self.folder / f"{time.time_ns()}-{self.count}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def median_run(args: list[str], cwd: Path, repeat: int, fresh: Path | None = None,
+               trash: Trash | None = None) -> tuple[float, int]:
+    """Median time and largest peak RSS of `repeat` runs; `fresh` (an output folder) is cleared before each."""
     runs = []
     for _ in range(repeat):
-        if fresh is not None:
-            shutil.rmtree(fresh, ignore_errors=True)  # a cold build, as on a fresh clone
+        if fresh is not None and trash is not None:
+            trash.clear(fresh)  # a cold build, as on a fresh clone
         runs.append(timed(args, cwd))
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -120,29 +145,28 @@ def write_plain_mkdocs(desk: Path, out: Path) -> None:
         f"nav:\n{nav}\nnot_in_nav: |\n  /**\n", encoding="utf-8")
 
 
-def bench(size: int, work: Path, repeat: int) -> dict[str, float]:
+def bench(size: int, work: Path, repeat: int, trash: Trash) -> dict[str, float]:
+    """Check and build timings, memory and page sizes for the desk of `size` articles."""
     desk = work / f"desk-{size}"
     if not desk.exists():
         write_demo_desk(desk, size)
     check_s, _ = median_run([str(BIN / "briefgen"), "check", "-q"], desk, repeat)
     plain = work / f"plain-{size}"
-    shutil.rmtree(plain, ignore_errors=True)
+    trash.clear(plain)
     write_plain_mkdocs(desk, plain)
     # Each repetition times briefgen and then plain MkDocs, so a machine that speeds up or slows
     # down during the run (shared virtual machines do) affects both sides of the ratio alike.
     ours, theirs = [], []
     for _ in range(repeat):
-        ours.append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1, fresh=desk / "site"))
-        theirs.append(median_run([str(BIN / "mkdocs"), "build", "-q"], plain, 1, fresh=plain / "site"))
+        ours.append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1, desk / "site", trash))
+        theirs.append(median_run([str(BIN / "mkdocs"), "build", "-q"], plain, 1, plain / "site", trash))
     build_s, build_rss = statistics.median(t for t, _ in ours), max(r for _, r in ours)
     plain_s, plain_rss = statistics.median(t for t, _ in theirs), max(r for _, r in theirs)
     pages, per_page = html_bytes_per_page(desk / "site")
-    reloads = preview_reload_seconds(desk)
     return {"articles": size, "pages": pages, "check_s": round(check_s, 2), "build_s": round(build_s, 2),
             "build_peak_rss_mib": round(build_rss / 2**20), "html_bytes_per_page": round(per_page),
             "plain_mkdocs_s": round(plain_s, 2), "plain_mkdocs_peak_rss_mib": round(plain_rss / 2**20),
-            "ratio_to_plain": round(build_s / plain_s, 2),
-            "edit_to_preview_s": round(statistics.median(reloads), 2), "edit_to_preview_max_s": round(max(reloads), 2)}
+            "ratio_to_plain": round(build_s / plain_s, 2)}
 
 
 def main() -> None:
@@ -153,11 +177,22 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     args.work.mkdir(exist_ok=True)
+    trash = Trash(args.work.resolve())
     results = []
-    for size in args.sizes:
-        print(f"benchmarking {size} articles …", file=sys.stderr, flush=True)
-        results.append(bench(size, args.work.resolve(), args.repeat))
-        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    try:
+        for size in args.sizes:
+            print(f"benchmarking {size} articles …", file=sys.stderr, flush=True)
+            results.append(bench(size, args.work.resolve(), args.repeat, trash))
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+        # After every build: the preview removes its temporary site when it stops (see `Trash`).
+        for size, row in zip(args.sizes, results, strict=True):
+            print(f"previewing {size} articles …", file=sys.stderr, flush=True)
+            reloads = preview_reload_seconds(args.work.resolve() / f"desk-{size}")
+            row.update(edit_to_preview_s=round(statistics.median(reloads), 2),
+                       edit_to_preview_max_s=round(max(reloads), 2))
+            print(json.dumps(row), file=sys.stderr, flush=True)
+    finally:
+        trash.empty()
     keys = list(results[0])
     print("| " + " | ".join(keys) + " |")
     print("|" + " --- |" * len(keys))

@@ -69,8 +69,8 @@ class SearchIndexJob:
             self._errors.close()
             raise SearchIndexError(f"cannot run Pagefind: {exc}; {INSTALL_HINT}") from exc
         assert self._process.stdin is not None and self._process.stdout is not None
-        # The pipes outlive `_process` (unset by `cancel`) until the feeding thread has stopped using them.
-        self._stdin, self._stdout = self._process.stdin, self._process.stdout
+        # Kept past `cancel` (which unsets `_process`) until the feeding thread has stopped using them.
+        self._popen, self._stdin, self._stdout = self._process, self._process.stdin, self._process.stdout
         try:
             index = self._response(self._send({"type": "NewIndex", "config": None}))["index_id"]
         except BaseException:
@@ -144,7 +144,7 @@ class SearchIndexJob:
             self._stdin.write(base64.b64encode(message) + b",")
             self._stdin.flush()
         except OSError as exc:  # Pagefind exited; what it printed says why
-            raise self._failure(f"stopped reading ({exc})") from exc
+            raise self._exited() from exc
         return self._last_id
 
     def _response(self, message_id: int) -> dict[str, Any]:
@@ -153,7 +153,7 @@ class SearchIndexJob:
             if not self._answers:
                 chunk = self._stdout.read1(1 << 16)  # type: ignore[attr-defined]
                 if not chunk:
-                    raise self._failure("exited early")
+                    raise self._exited()
                 *self._answers, self._buffer = (self._buffer + chunk).split(b",")
                 self._answers.reverse()  # taken from the end, oldest first
                 continue
@@ -163,6 +163,14 @@ class SearchIndexJob:
                 raise self._failure(str(payload.get("message")))
             if answer.get("message_id") == message_id:
                 return payload
+
+    def _exited(self) -> SearchIndexError:
+        """Pagefind stopped before its work was done (a closed pipe, whichever end noticed first)."""
+        try:
+            code = self._popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return self._failure("it stopped answering")
+        return self._failure(f"it exited early with code {code}")
 
     def _failure(self, detail: str) -> SearchIndexError:
         self._errors.seek(0)

@@ -46,20 +46,47 @@ def test_template_error_fails_build_and_keeps_site(desk_factory, capsys: pytest.
     assert re.search(r"template \S*templates/person.html:1: 'no_such_value' is undefined", capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+# A stand-in for `pagefind --service` that creates the index, then rejects the first page it is sent.
+REJECTING_PAGEFIND = """#!{python}
+import base64, json, sys
+def answer(message_id, payload):
+    body = json.dumps({{"message_id": message_id, "payload": payload}}).encode()
+    sys.stdout.write(base64.b64encode(body).decode() + ",")
+    sys.stdout.flush()
+buffer = b""
+while chunk := sys.stdin.buffer.read1(65536):
+    *messages, buffer = (buffer + chunk).split(b",")
+    for raw in messages:
+        message = json.loads(base64.b64decode(raw))
+        if message["payload"]["type"] == "NewIndex":
+            answer(message["message_id"], {{"type": "NewIndex", "index_id": 0}})
+        else:
+            answer(message["message_id"], {{"type": "Error", "message": "unreadable page", "original_message": None}})
+"""
+
+
+@pytest.mark.parametrize(("jobs", "pagefind", "message"), [
+    (1, "#!/bin/sh\necho 'index folder is read-only' >&2\nexit 3\n",
+     "Pagefind failed: it exited early with code 3: index folder is read-only"),
+    (2, "#!/bin/sh\necho 'index folder is read-only' >&2\nexit 3\n",
+     "Pagefind failed: it exited early with code 3: index folder is read-only"),
+    (1, REJECTING_PAGEFIND, "Pagefind failed: unreadable page"),
+    (2, REJECTING_PAGEFIND, "Pagefind failed: unreadable page"),
+])
 def test_failing_search_indexer_fails_build_and_keeps_site(desk_factory, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str], jobs: int) -> None:
+                                                           capsys: pytest.CaptureFixture[str], jobs: int,
+                                                           pagefind: str, message: str) -> None:
     """Pagefind's own message reaches the user, whether it ran beside this process or beside a worker."""
     desk = desk_factory(GOOD)
     desk.write("mkdocs.yml", desk.config.read_text().replace("page_size: 50", f"page_size: 50\n      jobs: {jobs}"))
     assert desk.build() == 0
     before = tree_digest(desk.site)
-    broken = desk.write("broken-pagefind", "#!/bin/sh\necho 'index folder is read-only' >&2\nexit 3\n")
+    broken = desk.write("broken-pagefind", pagefind.format(python=sys.executable))
     broken.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))  # where Pagefind's Python API looks first
     assert desk.build() == 1
     err = capsys.readouterr().err
-    assert "Pagefind failed: exited early: index folder is read-only" in err
+    assert message in err
     assert "Traceback" not in err
     assert tree_digest(desk.site) == before
     assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == []
