@@ -94,6 +94,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Pages to render in this preview rebuild; None renders every page."""
         self.prerendered: Prerendered[PageSpec, tuple[str, frozenset[EntityKey]]] | None = None
         self.writer: Forked[int] | None = None
+        self.indexer: Forked[None] | None = None
         """Feeds and API documents being written by a worker process while MkDocs writes pages."""
         self.search_pages: list[tuple[str, str, str]] = []
         self.search_job: SearchIndexJob | None = None
@@ -230,8 +231,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         pages, self.search_pages = self.search_pages, []
         search = pages if self._indexes_search() else None
         if self._jobs() > 1 and can_fork():
-            # A worker writes everything, Pagefind's input included, while this process runs MkDocs.
-            self.writer = Forked(lambda: self._write_outputs(config, search))
+            # Workers write everything while this process runs MkDocs: one the feeds and API documents,
+            # one the search index. Handing pages to Pagefind gets a process of its own so that it never
+            # waits for another thread's turn at the interpreter lock while Pagefind sits idle.
+            if search is not None:
+                self.indexer = Forked(lambda: self._index_search(config, search))
+            self.writer = Forked(lambda: self._write_feeds_and_api(config))
         elif search is not None:
             try:
                 self.search_job = self._start_search(config, search)
@@ -242,15 +247,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def _start_search(self, config: MkDocsConfig, pages: list[tuple[str, str, str]]) -> SearchIndexJob:
         return SearchIndexJob(pages, Path(config.site_dir), str(config.theme.get("language") or "en"))
 
-    def _write_outputs(self, config: MkDocsConfig, search: list[tuple[str, str, str]] | None) -> int:
-        """A worker's share: the search index (if asked) with the feeds and API documents beside it."""
-        job = self._start_search(config, search) if search is not None else None
-        # Stopped by the main process (its build failed): stop Pagefind and remove its input too.
-        signal.signal(signal.SIGTERM, lambda *_: (job and job.cancel(), os._exit(1)))
-        count = self._write_feeds_and_api(config)
-        if job is not None:
-            job.wait()
-        return count
+    def _index_search(self, config: MkDocsConfig, search: list[tuple[str, str, str]]) -> None:
+        """A worker's share: the search index."""
+        job = self._start_search(config, search)
+        # Stopped by the main process (its build failed): stop Pagefind too.
+        signal.signal(signal.SIGTERM, lambda *_: (job.cancel(), os._exit(1)))
+        job.wait()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give generated pages their title and description; they need no Markdown."""
@@ -309,6 +311,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
         try:
             count = self.writer.result() if self.writer else self._write_feeds_and_api(config)
+            if self.indexer is not None:  # while it runs, a failure above leaves it to `on_build_error`
+                indexer, self.indexer = self.indexer, None
+                indexer.result()
         except WorkerError as exc:
             raise PluginError(f"briefgen: {exc}") from exc
         finally:
@@ -337,9 +342,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.search_pages = []
         if keep_writer:
             return
-        if self.writer is not None:
-            self.writer.cancel()
-            self.writer = None
+        for worker in (self.writer, self.indexer):
+            if worker is not None:
+                worker.cancel()
+        self.writer = self.indexer = None
         if self.search_job is not None:
             self.search_job.cancel()
             self.search_job = None
