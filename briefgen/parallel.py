@@ -3,8 +3,8 @@
 MkDocs builds in one thread. Rendering briefgen's pages and writing feeds and API
 documents need nothing from MkDocs, so forked children do that work while the
 main process runs MkDocs: half the pages are rendered ahead by a child while the
-main process renders the other half, and the feeds are written while MkDocs
-writes pages. A fork shares the finished model for free; only rendered HTML
+main process renders the other half, and the feeds and the search index are
+made while MkDocs writes pages. A fork shares the finished model for free; only rendered HTML
 travels back, through a pipe. Where forking is unsafe (other threads running, as
 in the preview server) or unavailable (Windows, macOS), everything runs in the
 main process, with the same output.
