@@ -94,8 +94,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Pages to render in this preview rebuild; None renders every page."""
         self.prerendered: Prerendered[PageSpec, tuple[str, frozenset[EntityKey]]] | None = None
         self.writer: Forked[int] | None = None
-        self.indexer: Forked[None] | None = None
         """Feeds and API documents being written by a worker process while MkDocs writes pages."""
+        self.indexer: Forked[None] | None = None
+        """The search index being made by a worker process (with Pagefind) while MkDocs writes pages."""
         self.search_pages: list[tuple[str, str, str]] = []
         self.search_job: SearchIndexJob | None = None
 

@@ -95,13 +95,15 @@ class SearchIndexJob:
                     answered = sent - self.WINDOW // 2
                     self._response(answered)  # messages are answered in order: all before it are done too
             # Answered once every page before it is indexed. The index comes back as files to write here:
-            # Pagefind's own writes can still be in flight when it answers (tokio writes without a flush),
-            # and stopping it then leaves files truncated.
+            # Pagefind 1.5's own writes can still be in flight when it answers WriteFiles, and stopping it
+            # then leaves files truncated (pagefind#1271, fixed upstream after 1.5.2).
             self._files_id = self._send({"type": "GetFiles", "index_id": index})
         except SearchIndexError as exc:
             self._failed = exc
         except (OSError, ValueError) as exc:  # pipes closed under it: the job was cancelled
             self._failed = SearchIndexError(f"Pagefind was stopped ({exc})")
+        except Exception as exc:  # anything else must reach wait() too, or it would wait for ever
+            self._failed = SearchIndexError(f"handing pages to Pagefind failed: {exc!r}")
 
     def wait(self) -> None:
         """Wait for the index; raises `SearchIndexError` if Pagefind failed."""
@@ -109,6 +111,8 @@ class SearchIndexJob:
             self._feeder.join()
             if self._failed is not None:
                 raise self._failed
+            if not self._files_id:
+                raise SearchIndexError("Pagefind was never asked for the index")  # the feeding thread died
             files = self._response(self._files_id)["files"]
             folders: set[str] = set()
             for file in files:

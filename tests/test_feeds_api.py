@@ -168,3 +168,17 @@ def test_material_search_ranks_profiles_first(desk_factory) -> None:
     assert (desk.site / "people/ada-lovelace/page/2/index.html").is_file()
     assert not any(loc.startswith("people/ada-lovelace/page/") for loc in docs), "coverage pages stay out"
     assert not any("#coverage" in loc for loc in docs)
+
+
+def test_search_job_reports_a_failure_while_handing_pages_over(tmp_path) -> None:
+    """A page source that breaks mid-way fails the job with its reason instead of leaving it waiting."""
+    from briefgen.search import SearchIndexError, SearchIndexJob
+
+    def pages():
+        yield "a/index.html", "A", "<main data-pagefind-body><p>Ada Lovelace</p></main>"
+        raise RuntimeError("page source broke")
+
+    job = SearchIndexJob(pages(), tmp_path, "en")
+    with pytest.raises(SearchIndexError, match="handing pages to Pagefind failed: RuntimeError"):
+        job.wait()
+    assert not (tmp_path / "pagefind").exists()
