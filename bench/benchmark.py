@@ -74,8 +74,8 @@ def median_run(args: list[str], cwd: Path, repeat: int, fresh: Path | None = Non
     """Median time and largest peak RSS of `repeat` runs; `fresh` (an output folder) is cleared before each."""
     runs = []
     for _ in range(repeat):
-        if fresh is not None and trash is not None:
-            trash.clear(fresh)  # a cold build, as on a fresh clone
+        if fresh is not None:  # a cold build, as on a fresh clone
+            trash.clear(fresh) if trash is not None else shutil.rmtree(fresh, ignore_errors=True)
         runs.append(timed(args, cwd))
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
