@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -69,13 +70,11 @@ class Trash:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def median_run(args: list[str], cwd: Path, repeat: int, fresh: Path | None = None,
-               trash: Trash | None = None) -> tuple[float, int]:
-    """Median time and largest peak RSS of `repeat` runs; `fresh` (an output folder) is cleared before each."""
+def median_run(args: list[str], cwd: Path, repeat: int, before: Callable[[], None] = lambda: None) -> tuple[float, int]:
+    """Median time and largest peak RSS of `repeat` runs, each after calling `before`."""
     runs = []
     for _ in range(repeat):
-        if fresh is not None:  # a cold build, as on a fresh clone
-            trash.clear(fresh) if trash is not None else shutil.rmtree(fresh, ignore_errors=True)
+        before()
         runs.append(timed(args, cwd))
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -158,8 +157,9 @@ def bench(size: int, work: Path, repeat: int, trash: Trash) -> dict[str, float]:
     # down during the run (shared virtual machines do) affects both sides of the ratio alike.
     ours, theirs = [], []
     for _ in range(repeat):
-        ours.append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1, desk / "site", trash))
-        theirs.append(median_run([str(BIN / "mkdocs"), "build", "-q"], plain, 1, plain / "site", trash))
+        # Cold builds, as on a fresh clone.
+        ours.append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1, lambda: trash.clear(desk / "site")))
+        theirs.append(median_run([str(BIN / "mkdocs"), "build", "-q"], plain, 1, lambda: trash.clear(plain / "site")))
     build_s, build_rss = statistics.median(t for t, _ in ours), max(r for _, r in ours)
     plain_s, plain_rss = statistics.median(t for t, _ in theirs), max(r for _, r in theirs)
     pages, per_page = html_bytes_per_page(desk / "site")

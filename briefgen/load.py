@@ -61,7 +61,7 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
         )
         return docs
     seen: dict[tuple[str, str], str] = {}
-    for entry in content_files(content_dir, root, diagnostics):
+    for entry in _content_files(content_dir, root, diagnostics):
         kind, path, folders, rel = entry
         sink = DiagnosticSink(rel, diagnostics)
         try:
@@ -74,9 +74,9 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
                        "replace the link with the file itself")
             continue
         if cache is None or st is None:
-            doc = load_file(kind, path, folders, rel, sink)
+            doc = _load_one(kind, path, folders, rel, sink)
         else:
-            doc = cache.get("load", rel, file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
+            doc = cache.get("load", rel, _file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
         if doc is None:
             continue
         if (kind, doc.slug) in seen:
@@ -93,22 +93,21 @@ ContentFile = tuple[str, str, tuple[str, ...], str]
 """(kind, absolute path, folders between the kind's folder and the file, path relative to the root)."""
 
 
-def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic] | None = None) -> list[ContentFile]:
+def _content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -> list[ContentFile]:
     """Every entry to load under `content_dir`, kind by kind, in sorted order (linked folders refused)."""
     found: list[ContentFile] = []
     for kind, folder in FOLDERS.items():
         base = content_dir / folder
         if base.is_symlink():
-            if diagnostics is not None:
-                DiagnosticSink(_rel(base, root), diagnostics).error(
-                    0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
+            DiagnosticSink(_rel(base, root), diagnostics).error(
+                0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
             continue
         if base.is_dir():
             found += [(kind, path, folders, _rel_str(path, root)) for path, folders in _walk(str(base))]
     return found
 
 
-def file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+def _file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
     """What identifies a version of a file without reading it: size, modification and change times, inode."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
@@ -132,10 +131,10 @@ def _walk(base: str) -> Iterator[tuple[str, tuple[str, ...]]]:
 
 def _load_one_into(kind: str, path: str, folders: tuple[str, ...], rel: str,
                    into: list[Diagnostic]) -> SourceDoc | None:
-    return load_file(kind, path, folders, rel, DiagnosticSink(rel, into))
+    return _load_one(kind, path, folders, rel, DiagnosticSink(rel, into))
 
 
-def load_file(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> SourceDoc | None:
+def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> SourceDoc | None:
     """Read one content file (see `ContentFile`) into a `SourceDoc`; None, with the reason in `sink`, if unusable."""
     suffixes = (".md",) if kind == "article" else REGISTRY_SUFFIXES
     slug, suffix = os.path.splitext(os.path.basename(path))

@@ -307,7 +307,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.progress.done()
         if self.renderer is None:
             return
-        self._stop_workers(keep_writer=True)
+        self._stop_workers(keep_writers=True)
         if not config.site_url:
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
         try:
@@ -335,13 +335,13 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Stop the worker processes of a build that failed."""
         self._stop_workers()
 
-    def _stop_workers(self, keep_writer: bool = False) -> None:
-        """Stop page workers; unless `keep_writer`, also the feed writer and the search indexer."""
+    def _stop_workers(self, keep_writers: bool = False) -> None:
+        """Stop page workers; unless `keep_writers`, also the feed writer and the search indexer."""
         if self.prerendered is not None:
             self.prerendered.close()
             self.prerendered = None
         self.search_pages = []
-        if keep_writer:
+        if keep_writers:
             return
         for worker in (self.writer, self.indexer):
             if worker is not None:

@@ -61,6 +61,7 @@ class SearchIndexJob:
         self._last_id = 0
         self._files_id = 0
         self._failed: SearchIndexError | None = None
+        self._feeder: threading.Thread | None = None
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
                 [_executable(), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -100,14 +101,13 @@ class SearchIndexJob:
             self._files_id = self._send({"type": "GetFiles", "index_id": index})
         except SearchIndexError as exc:
             self._failed = exc
-        except (OSError, ValueError) as exc:  # pipes closed under it: the job was cancelled
-            self._failed = SearchIndexError(f"Pagefind was stopped ({exc})")
-        except Exception as exc:  # anything else must reach wait() too, or it would wait for ever
+        except Exception as exc:  # a broken page source, or pipes closed by `cancel`: wait() must not hang
             self._failed = SearchIndexError(f"handing pages to Pagefind failed: {exc!r}")
 
     def wait(self) -> None:
         """Wait for the index; raises `SearchIndexError` if Pagefind failed."""
         try:
+            assert self._feeder is not None
             self._feeder.join()
             if self._failed is not None:
                 raise self._failed
@@ -133,9 +133,8 @@ class SearchIndexJob:
         if process is not None:
             process.kill()
             process.wait()
-            feeder = getattr(self, "_feeder", None)
-            if feeder is not None and feeder is not threading.current_thread():
-                feeder.join()  # it stops at the closed pipe; its files are closed after it
+            if self._feeder is not None and self._feeder is not threading.current_thread():
+                self._feeder.join()  # it stops at the closed pipe; its files are closed after it
             for pipe in (self._stdin, self._stdout):
                 with contextlib.suppress(OSError):  # the unsent rest of a message to a killed process
                     pipe.close()
