@@ -204,7 +204,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
         files.append(File.generated(config, CSS_URI, content=css))
         # MkDocs asks for pages in this order; workers render the later ones meanwhile.
-        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost, own_share=0.85)
+        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost, own_share=1.0)
+        if self._jobs() > 1 and can_fork():
+            # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
+            # Written from here on, they use the core the page workers leave idle (this process waiting for
+            # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
+            self.writer = Forked(lambda: self._write_feeds_and_api(config))
         return files
 
     def _jobs(self) -> int:
@@ -217,7 +222,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return self.renderer.render(spec), self.renderer.last_reads
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
-        """Every page is rendered: start the feeds, API documents and search index while MkDocs writes pages.
+        """Every page is rendered: start the search index while MkDocs writes pages.
 
         In the preview, also keep the theme's compiled templates from one rebuild to the next.
         """
@@ -230,17 +235,16 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if self.renderer is None:
             return env
         pages, self.search_pages = self.search_pages, []
-        search = pages if self._indexes_search() else None
+        if not self._indexes_search():
+            return env
         if self._jobs() > 1 and can_fork():
-            # Workers write everything while this process runs MkDocs: one the feeds and API documents,
-            # one the search index. Handing pages to Pagefind gets a process of its own so that it never
-            # waits for another thread's turn at the interpreter lock while Pagefind sits idle.
-            if search is not None:
-                self.indexer = Forked(lambda: self._index_search(config, search))
-            self.writer = Forked(lambda: self._write_feeds_and_api(config))
-        elif search is not None:
+            # Handing pages to Pagefind gets a process of its own (not a thread here, nor one in the feed
+            # writer), so that it never waits for another thread's turn at the interpreter lock while
+            # Pagefind sits idle.
+            self.indexer = Forked(lambda: self._index_search(config, pages))
+        else:
             try:
-                self.search_job = self._start_search(config, search)
+                self.search_job = self._start_search(config, pages)
             except SearchIndexError as exc:
                 raise PluginError(f"briefgen: {exc}") from exc
         return env
