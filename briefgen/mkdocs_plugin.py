@@ -55,6 +55,10 @@ log = logging.getLogger("mkdocs.plugins.briefgen")
 CSS_URI = "assets/briefgen.css"
 #: Files under content/ that may be copied into the site as they are: images only, never HTML or scripts.
 STATIC_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
+#: Added to the niceness of the workers writing feeds, API documents and the search index. Their output is
+#: needed only at the end, while this process and the page workers are what the build waits for: at the
+#: same priority, Pagefind's threads took up to a fifth of this process's core while it wrote pages.
+WRITER_NICENESS = 5
 
 
 class BriefgenConfig(base.Config):
@@ -209,7 +213,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for
             # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
-            self.writer = Forked(lambda: self._write_feeds_and_api(config))
+            self.writer = Forked(lambda: self._write_in_background(config))
         return files
 
     def _jobs(self) -> int:
@@ -253,7 +257,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return SearchIndexJob(pages, Path(config.site_dir), str(config.theme.get("language") or "en"))
 
     def _index_search(self, config: MkDocsConfig, search: list[tuple[str, str, str]]) -> None:
-        """A worker's share: the search index."""
+        """A worker's share: the search index, made by Pagefind at the writers' lower priority."""
+        os.nice(WRITER_NICENESS)  # Pagefind, started from here, inherits it
         job = self._start_search(config, search)
         # Stopped by the main process (its build failed): stop Pagefind too.
         signal.signal(signal.SIGTERM, lambda *_: (job.cancel(), os._exit(1)))
@@ -354,6 +359,11 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if self.search_job is not None:
             self.search_job.cancel()
             self.search_job = None
+
+    def _write_in_background(self, config: MkDocsConfig) -> int:
+        """A worker's share: the feeds and API documents, at a lower priority than rendering pages."""
+        os.nice(WRITER_NICENESS)
+        return self._write_feeds_and_api(config)
 
     def _write_feeds_and_api(self, config: MkDocsConfig) -> int:
         """Write the JSON API and (with a `site_url`) the feeds; returns how many files were written."""

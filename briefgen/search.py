@@ -20,6 +20,7 @@ import contextlib
 import html
 import json
 import posixpath
+import re
 import subprocess
 import tempfile
 import threading
@@ -28,6 +29,12 @@ from pathlib import Path
 from typing import Any
 
 INSTALL_HINT = "install it with `pip install 'pagefind[bin]'`"
+
+_IGNORED = re.compile(r"<([a-zA-Z][\w-]*)\s[^>]*?\bdata-pagefind-ignore\b[^>]*>")
+#: Markers that still count inside an ignored element (`data-pagefind-ignore="index"`, Pagefind's default).
+_STILL_READ = re.compile(r"data-pagefind-(?!ignore|weight)")
+#: Comments and elements whose text is not markup: a tag inside them would be miscounted.
+_NOT_MARKUP = re.compile(r"<(?:!--|!\[CDATA\[|script|style|textarea|title|template|xmp|plaintext)", re.IGNORECASE)
 
 
 class SearchIndexError(RuntimeError):
@@ -90,7 +97,8 @@ class SearchIndexJob:
                 # The same language and content as the finished page: what Pagefind would have read there.
                 sent = self._send({"type": "AddFile", "index_id": index, "url": _url(rel), "file_path": None,
                                    "file_contents": f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-                                                    f"<title>{html.escape(title)}</title></head><body>{content}</body>"
+                                                    f"<title>{html.escape(title)}</title></head>"
+                                                    f"<body>{without_ignored(content)}</body>"
                                                     "</html>\n"})
                 if sent - answered > self.WINDOW:
                     answered = sent - self.WINDOW // 2
@@ -185,6 +193,37 @@ class SearchIndexJob:
         self._errors.seek(0)
         printed = self._errors.read().decode(errors="replace").strip()[-2000:]
         return SearchIndexError(f"Pagefind failed: {detail}" + (f": {printed}" if printed else ""))
+
+
+def without_ignored(content: str) -> str:
+    """`content` without the elements marked `data-pagefind-ignore`, which Pagefind would skip anyway.
+
+    Sections listing other pages are two thirds of a profile's HTML: not sending them saves
+    encoding, decoding and parsing them. What cannot be cut safely is left for Pagefind to skip:
+    an element holding filters or metadata, one whose end tag is missing, and all of a page with
+    comments, scripts or other text that is not markup.
+    """
+    if _NOT_MARKUP.search(content):
+        return content
+    kept: list[str] = []
+    done = 0
+    for start in _IGNORED.finditer(content):
+        if start.start() < done or start[0].endswith("/>"):
+            continue  # inside an element already cut, or empty
+        tags = re.compile(rf"<(/?){re.escape(start[1])}(?=[\s/>])[^>]*>", re.IGNORECASE)
+        depth = 1
+        for tag in tags.finditer(content, start.end()):
+            depth += -1 if tag[1] else 1
+            if depth == 0:
+                break
+        else:
+            continue
+        if _STILL_READ.search(content, start.end(), tag.start()):
+            continue
+        kept.append(content[done : start.start()])
+        done = tag.end()
+    kept.append(content[done:])
+    return "".join(kept)
 
 
 def _url(rel: str) -> str:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from email.utils import parsedate_to_datetime
 
 import feedparser
 import pytest
-from conftest import Desk, article, person
+from conftest import REPO, Desk, article, person, tree_digest
 from jsonschema import Draft202012Validator
 
+from briefgen import search
 from briefgen.api import api_schema
+from briefgen.pipeline import project_at, run
+from briefgen.render import RenderOptions, SiteRenderer, default_templates_dir
 
 SITE = "https://desk.example.org/"
 
@@ -182,3 +186,39 @@ def test_search_job_reports_a_failure_while_handing_pages_over(tmp_path) -> None
     with pytest.raises(SearchIndexError, match="handing pages to Pagefind failed: RuntimeError"):
         job.wait()
     assert not (tmp_path / "pagefind").exists()
+
+
+@pytest.mark.parametrize(("content", "sent"), [
+    ('<p>a</p><div class="x" data-pagefind-ignore><div>b</div><p>c</p></div><p>d</p>', "<p>a</p><p>d</p>"),
+    ('<DIV data-pagefind-ignore="all">a<div data-pagefind-ignore>b</div>c</Div>d<ul data-pagefind-ignore>e</ul>', "d"),
+    ('<div data-pagefind-ignore><div-card>a</div-card></div>b', "b"),  # a custom element is not a div
+])
+def test_ignored_sections_are_not_sent_to_pagefind(content: str, sent: str) -> None:
+    assert search.without_ignored(content) == sent
+
+
+@pytest.mark.parametrize("content", [
+    "<div data-pagefind-ignore><div>a</div>",  # no end tag
+    "<div data-pagefind-ignore/><p>a</p></div>",  # empty
+    '<div data-pagefind-ignore><b data-pagefind-filter="k">v</b></div>',  # Pagefind still reads filters there
+    "<!-- </div> --><div data-pagefind-ignore>a</div>",  # tags in comments or scripts would be miscounted
+    '<div data-pagefind-ignore><script>"</div>"</script></div>',
+])
+def test_sections_that_cannot_be_cut_safely_are_left_to_pagefind(content: str) -> None:
+    assert search.without_ignored(content) == content
+
+
+def test_cutting_ignored_sections_leaves_the_search_index_unchanged(sample_site: Desk, tmp_path, monkeypatch) -> None:
+    """Pagefind makes the same index from whole pages: the cut only spares it reading what it skips."""
+    project = project_at(sample_site.root, "content", "templates")
+    renderer = SiteRenderer(run(project).index, [default_templates_dir()], RenderOptions())
+    profile = renderer.render(next(s for s in renderer.pages() if s.template == "person.html"))
+    assert len(search.without_ignored(profile)) < len(profile) / 2  # the sample's pages do lose most of it
+
+    monkeypatch.setattr(search, "without_ignored", lambda content: content)
+    whole = Desk(tmp_path)
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    assert whole.build() == 0
+    assert tree_digest(whole.site / "pagefind") == tree_digest(sample_site.site / "pagefind")
