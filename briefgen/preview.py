@@ -254,9 +254,14 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
     logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarningFilter())
 
     built = False
+    idle: threading.Timer | None = None
 
     def builder(config=None) -> None:  # type: ignore[no-untyped-def]
-        nonlocal built
+        nonlocal built, idle
+        if idle is not None:
+            # A save came before the pause: collecting now would hold this rebuild up (by a tenth of a
+            # second on a 10,000-article desk, saving every second and a half); it waits for the next pause.
+            idle.cancel()
         log.info("Building the preview ...")
         build(config or get_config(), serve_url=serve_url, dirty=True)
         if not built:
@@ -267,7 +272,7 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
             gc.freeze()
             gc.set_threshold(*gc.get_threshold()[:2], 1000)  # full passes: rarely during a rebuild ...
             built = True
-        idle = threading.Timer(1.0, gc.collect)  # ... but after each one, once the browser has reloaded
+        idle = threading.Timer(1.0, gc.collect)  # ... but after each one, in the pause once the browser has reloaded
         idle.daemon = True
         idle.start()
 
