@@ -35,6 +35,7 @@ BIN = Path(sys.executable).parent
 
 def timed(args: list[str], cwd: Path) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of one process and the processes it waited for."""
+    os.sync()  # the last run's writes reach the disk now, not in the background during this one
     with tempfile.TemporaryFile() as err:  # a pipe could fill up and stall a chatty process
         start = time.monotonic()
         proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
@@ -97,6 +98,7 @@ def preview_reload_seconds(desk: Path, edits: int = 5) -> list[float]:
     times = []
     try:
         _poll(url, "story-0", timeout=1800)
+        os.sync()  # the first build's pages, as `timed` does
         _, front, body = original.split("---\n", 2)
         for _ in range(edits):
             data = yaml.safe_load(front)
