@@ -208,7 +208,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
         files.append(File.generated(config, CSS_URI, content=css))
         # MkDocs asks for pages in this order; workers render the later ones meanwhile.
-        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost, own_share=1.0)
+        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost)
         if self._jobs() > 1 and can_fork():
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for

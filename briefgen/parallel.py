@@ -3,8 +3,8 @@
 MkDocs builds in one thread. Rendering briefgen's pages and writing feeds and API
 documents need nothing from MkDocs, so forked children do that work while the
 main process runs MkDocs: half the pages are rendered ahead by a child while the
-main process renders the other half, and the feeds and the search index are
-made while MkDocs writes pages. A fork shares the finished model for free; only rendered HTML
+main process renders the other half, the feeds are written meanwhile, and the
+search index is made while MkDocs writes pages. A fork shares the finished model for free; only rendered HTML
 travels back, through a pipe. Where forking is unsafe (other threads running, as
 in the preview server) or unavailable (Windows, macOS), everything runs in the
 main process, with the same output.
@@ -110,14 +110,17 @@ class Prerendered(Generic[T, R]):
     """
 
     def __init__(self, items: Sequence[T], key: Callable[[T], str], render: Callable[[T], R], jobs: int,
-                 weight: Callable[[T], float] = lambda item: 1.0, own_share: float = 1.0) -> None:
-        """Split `items` by `weight` (the relative cost of rendering one); the main process, which has
-        other work too, takes `own_share` of an equal part."""
+                 weight: Callable[[T], float] = lambda item: 1.0) -> None:
+        """Split `items` into parts of equal `weight` (the relative cost of rendering one), the first
+        for the main process.
+
+        An equal part, although the main process runs MkDocs beside it: given 85 % of a part, it waited
+        1 to 2 s for the worker's pages on large desks once the feed writer shared the cores."""
         self._render = render
         self._key = key
         self._workers: list[tuple[list[str], Forked[list[R]]]] = []
         self._owner: dict[str, int] = {}  # item key → index of the worker rendering it
-        for part in _split(items, jobs if can_fork() else 1, weight, own_share)[1:]:
+        for part in _split(items, jobs if can_fork() else 1, weight)[1:]:
             keys = [key(item) for item in part]
             self._owner.update(dict.fromkeys(keys, len(self._workers)))
             self._workers.append((keys, Forked(lambda part=part: [render(item) for item in part])))
@@ -144,23 +147,20 @@ class Prerendered(Generic[T, R]):
         self._workers, self._owner, self._ready = [], {}, {}
 
 
-def _split(items: Sequence[T], parts: int, weight: Callable[[T], float] = lambda item: 1.0,
-           own_share: float = 1.0) -> list[Sequence[T]]:
-    """`parts` contiguous slices of about equal total weight, the first scaled by `own_share`."""
+def _split(items: Sequence[T], parts: int, weight: Callable[[T], float] = lambda item: 1.0) -> list[Sequence[T]]:
+    """`parts` contiguous slices of about equal total weight."""
     if parts <= 1:
         return [items]
     weights = [weight(item) for item in items]
-    total = sum(weights)
-    first = total / parts * own_share
-    rest = (total - first) / (parts - 1)
-    bounds, running, goal = [], 0.0, first
+    share = sum(weights) / parts
+    bounds, running, goal = [], 0.0, share
     for index, w in enumerate(weights):
         if len(bounds) == parts - 1:
             break
         running += w
         if running >= goal:
             bounds.append(index + 1)
-            goal += rest
+            goal += share
     bounds += [len(items)] * (parts - 1 - len(bounds))
     edges = [0, *bounds, len(items)]
     return [items[a:b] for a, b in itertools.pairwise(edges)]
