@@ -209,7 +209,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         files.append(File.generated(config, CSS_URI, content=css))
         # MkDocs asks for pages in this order; workers render the later ones meanwhile.
         self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost)
-        if self._jobs() > 1 and can_fork():
+        if self._forks():
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for
             # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
@@ -220,6 +220,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if self.rebuild is not None:
             return 1  # a preview rebuild renders a few pages: forking would cost more than it saves
         return self.config.jobs or default_jobs()
+
+    def _forks(self) -> bool:
+        """Whether this build spreads its work over forked workers."""
+        return self._jobs() > 1 and can_fork()
 
     def _render(self, spec: PageSpec) -> tuple[str, frozenset[EntityKey]]:
         assert self.renderer is not None
@@ -241,7 +245,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         pages, self.search_pages = self.search_pages, []
         if not self._indexes_search():
             return env
-        if self._jobs() > 1 and can_fork():
+        if self._forks():
             # Handing pages to Pagefind gets a process of its own (not a thread here, nor one in the feed
             # writer), so that it never waits for another thread's turn at the interpreter lock while
             # Pagefind sits idle.

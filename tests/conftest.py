@@ -93,13 +93,17 @@ def desk_factory(tmp_path: Path) -> Callable[..., Desk]:
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Desk:
     """The repository's own sample desk, built once with the repository's mkdocs.yml."""
-    root = tmp_path_factory.mktemp("sample")
+    desk = copy_of_sample(tmp_path_factory.mktemp("sample"))
+    assert desk.build() == 0
+    return desk
+
+
+def copy_of_sample(root: Path) -> Desk:
+    """The repository's sample desk as it is (content, templates and mkdocs.yml), copied into `root`."""
     for name in ("content", "templates"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    desk = Desk(root)
-    assert desk.build() == 0
-    return desk
+    return Desk(root)
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

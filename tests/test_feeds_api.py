@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from email.utils import parsedate_to_datetime
 
 import feedparser
 import pytest
-from conftest import REPO, Desk, article, person, tree_digest
+from conftest import Desk, article, copy_of_sample, person, tree_digest
 from jsonschema import Draft202012Validator
 
 from briefgen import search
@@ -176,14 +175,12 @@ def test_material_search_ranks_profiles_first(desk_factory) -> None:
 
 def test_search_job_reports_a_failure_while_handing_pages_over(tmp_path) -> None:
     """A page source that breaks mid-way fails the job with its reason instead of leaving it waiting."""
-    from briefgen.search import SearchIndexError, SearchIndexJob
-
     def pages():
         yield "a/index.html", "A", "<main data-pagefind-body><p>Ada Lovelace</p></main>"
         raise RuntimeError("page source broke")
 
-    job = SearchIndexJob(pages(), tmp_path, "en")
-    with pytest.raises(SearchIndexError, match="handing pages to Pagefind failed: RuntimeError"):
+    job = search.SearchIndexJob(pages(), tmp_path, "en")
+    with pytest.raises(search.SearchIndexError, match="handing pages to Pagefind failed: RuntimeError"):
         job.wait()
     assert not (tmp_path / "pagefind").exists()
 
@@ -216,9 +213,6 @@ def test_cutting_ignored_sections_leaves_the_search_index_unchanged(sample_site:
     assert len(search.without_ignored(profile)) < len(profile) / 2  # the sample's pages do lose most of it
 
     monkeypatch.setattr(search, "without_ignored", lambda content: content)
-    whole = Desk(tmp_path)
-    for name in ("content", "templates"):
-        shutil.copytree(REPO / name, tmp_path / name)
-    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    whole = copy_of_sample(tmp_path)
     assert whole.build() == 0
     assert tree_digest(whole.site / "pagefind") == tree_digest(sample_site.site / "pagefind")
