@@ -38,13 +38,19 @@ class ApiWriter:
     def __init__(self, index: DeskIndex, directory_urls: bool = True) -> None:
         self.index = index
         self.directory_urls = directory_urls
+        self._refs: dict[str, dict[str, Any]] = {}  # an article is listed by every entity it covers
 
     def _url(self, kind: str, slug: str) -> str:
         return urls.page_url(urls.entity_uri(kind, slug), self.directory_urls)
 
     def _article_ref(self, article: Article) -> dict[str, Any]:
-        return {"slug": article.slug, "title": article.title, "date": article.date.isoformat(),
+        """The article's reference; shared between documents, so callers copy it before adding keys."""
+        ref = self._refs.get(article.slug)
+        if ref is None:
+            ref = self._refs[article.slug] = {
+                "slug": article.slug, "title": article.title, "date": article.date.isoformat(),
                 "url": self._url("article", article.slug), "api": document_path(article.key)}
+        return ref
 
     def index_document(self) -> dict[str, Any]:
         """Every entity with its kind, URL and counts, and every article."""
@@ -130,10 +136,14 @@ def write_api(index: DeskIndex, site_dir: Path, directory_urls: bool = True,
     `only` limits the article and entity documents to those keys (the preview's partial rebuilds).
     """
     count = 0
+    folders: set[str] = set()
     for rel, document in ApiWriter(index, directory_urls).documents(only):
-        path = site_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        folder = rel.rpartition("/")[0]
+        if folder not in folders:  # a mkdir per folder, not per document: 20,000 articles share one
+            (site_dir / folder).mkdir(parents=True, exist_ok=True)
+            folders.add(folder)
+        (site_dir / rel).write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                    encoding="utf-8")
         count += 1
     (site_dir / "api/schema.json").write_text(json.dumps(api_schema(), indent=2) + "\n", encoding="utf-8")
     return count + 1

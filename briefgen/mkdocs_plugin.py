@@ -162,6 +162,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         if self.preview is not None:
             self._plan_preview(config, options)
         self.progress = Progress(len(self.specs) if self.rebuild is None else len(self.rebuild))
+        # MkDocs asks for pages in this order; workers render the later ones meanwhile. Started here, not
+        # when MkDocs lists files (which it does next, with one core idle): they need only the model.
+        rendered = [spec for uri, spec in self.specs.items() if self.rebuild is None or uri in self.rebuild]
+        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost)
 
     def _plan_preview(self, config: MkDocsConfig, options: RenderOptions) -> None:
         """Choose the pages this preview rebuild renders: all of them, or those the edit can change."""
@@ -188,7 +192,6 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
                 if inside and os.path.splitext(file.src_uri)[1].lower() not in STATIC_SUFFIXES:
                     files.remove(file)
         in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
-        rendered: list[PageSpec] = []
         for uri, spec in self.specs.items():
             existing = files.src_uris.get(uri)  # generated URIs are already POSIX: no path parsing
             if existing is not None:
@@ -203,12 +206,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             if uri not in in_nav:  # pages in the nav get theirs from MkDocs, with the nav's title
                 TemplatePage(None, file, config)
             files.append(file)
-            if modified:
-                rendered.append(spec)
         css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
         files.append(File.generated(config, CSS_URI, content=css))
-        # MkDocs asks for pages in this order; workers render the later ones meanwhile.
-        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost)
         if self._forks():
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for

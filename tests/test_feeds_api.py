@@ -189,6 +189,7 @@ def test_search_job_reports_a_failure_while_handing_pages_over(tmp_path) -> None
     ('<p>a</p><div class="x" data-pagefind-ignore><div>b</div><p>c</p></div><p>d</p>', "<p>a</p><p>d</p>"),
     ('<DIV data-pagefind-ignore="all">a<div data-pagefind-ignore>b</div>c</Div>d<ul data-pagefind-ignore>e</ul>', "d"),
     ('<div data-pagefind-ignore><div-card>a</div-card></div>b', "b"),  # a custom element is not a div
+    ("<a title='data-pagefind-ignore' data-pagefind-ignore\nhref=x>a</a><a data-pagefind-ignore>b</a>c", "c"),
 ])
 def test_ignored_sections_are_not_sent_to_pagefind(content: str, sent: str) -> None:
     assert search.without_ignored(content) == sent
@@ -200,6 +201,10 @@ def test_ignored_sections_are_not_sent_to_pagefind(content: str, sent: str) -> N
     '<div data-pagefind-ignore><b data-pagefind-filter="k">v</b></div>',  # Pagefind still reads filters there
     "<!-- </div> --><div data-pagefind-ignore>a</div>",  # tags in comments or scripts would be miscounted
     '<div data-pagefind-ignore><script>"</div>"</script></div>',
+    # The words without the attribute: in a value, in another attribute's name, or in text.
+    '<div class="data-pagefind-ignore-x">a</div><p title="x data-pagefind-ignore">b</p>',
+    "<div data-pagefind-ignored>a</div><p>data-pagefind-ignore</p>",
+    '<p title="a>b" data-pagefind-ignore>c</p>',  # a `>` in a value: where the tag ends is unclear
 ])
 def test_sections_that_cannot_be_cut_safely_are_left_to_pagefind(content: str) -> None:
     assert search.without_ignored(content) == content

@@ -89,10 +89,8 @@ def test_pages_render_and_run_their_scripts_in_chromium(sample_site: Desk, tmp_p
     assert "India presses Russia" in dom
 
 
-@pytest.mark.skipif(CHROMIUM is None or shutil.which("chromedriver") is None,
-                    reason="Debian's chromium and chromium-driver are installed by `make test`")
-@pytest.mark.parametrize("query", ["Lavrov", "Sergei"])
-def test_site_search_finds_people_by_name_and_alias(sample_site: Desk, tmp_path: Path, query: str) -> None:
+def pagefind_results(site: Path, profile: Path, query: str) -> tuple[str, list[str]]:
+    """Type `query` into the search page in headless Chromium: Pagefind's message and result links."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -102,26 +100,43 @@ def test_site_search_finds_people_by_name_and_alias(sample_site: Desk, tmp_path:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
+                 f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
     try:
-        with static_server(sample_site.site) as base:
+        with static_server(site) as base:
             driver.get(base + "search/")
             box = WebDriverWait(driver, 20).until(
                 lambda d: d.find_element(By.CSS_SELECTOR, "input.pagefind-ui__search-input"))
             box.send_keys(query)
-            selector = "a.pagefind-ui__result-link"
 
-            def first_result(d: webdriver.Chrome) -> str | None:
+            def settled(d: webdriver.Chrome) -> tuple[str, list[str]] | None:
                 # Results update while typing; wait until the message names the whole query.
                 message = d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__message")
-                links = d.find_elements(By.CSS_SELECTOR, selector)
-                done = links and message and query.lower() in message[0].text.lower()
-                return links[0].get_attribute("href") if done else None
+                if not (message and query.lower() in message[0].text.lower()):
+                    return None
+                links = d.find_elements(By.CSS_SELECTOR, "a.pagefind-ui__result-link")
+                return message[0].text, [str(link.get_attribute("href")) for link in links]
 
-            first = WebDriverWait(driver, 20).until(first_result)
+            return WebDriverWait(driver, 20).until(settled)
     finally:
         driver.quit()
+
+
+needs_chromedriver = pytest.mark.skipif(CHROMIUM is None or shutil.which("chromedriver") is None,
+                                        reason="Debian's chromium and chromium-driver are installed by `make test`")
+
+
+@needs_chromedriver
+@pytest.mark.parametrize("query", ["Lavrov", "Sergei"])
+def test_site_search_finds_people_by_name_and_alias(sample_site: Desk, tmp_path: Path, query: str) -> None:
+    _, links = pagefind_results(sample_site.site, tmp_path / "profile", query)
     # Result links live under site_url's path (/briefgen/ in the sample), where the site is published.
-    assert urlsplit(first).path == "/briefgen/people/sergey-lavrov/", first
+    assert links and urlsplit(links[0]).path == "/briefgen/people/sergey-lavrov/", links
+
+
+@needs_chromedriver
+def test_site_search_skips_the_note_every_article_ends_with(sample_site: Desk, tmp_path: Path) -> None:
+    # "This brief summarises the original article …; quotes are verbatim": on every article, so noise.
+    message, links = pagefind_results(sample_site.site, tmp_path / "profile", "verbatim")
+    assert not links and message.lower().startswith("no results"), (message, links)
