@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,9 +61,32 @@ def test_a_cancelled_worker_is_stopped_and_reaped() -> None:
         os.waitpid(worker.pid, os.WNOHANG)  # reaped: not even a zombie is left
 
 
-def test_prerendered_items_come_back_in_any_order() -> None:
+def _timed_render(main_seconds: float, worker_seconds: float) -> Callable[[str], tuple[str, int]]:
+    """A render function taking `main_seconds` per item in this process and `worker_seconds` in a worker."""
+    main_pid = os.getpid()
+
+    def render(item: str) -> tuple[str, int]:
+        time.sleep(main_seconds if os.getpid() == main_pid else worker_seconds)
+        return item.upper(), os.getpid()
+    return render
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_prerendered_items_come_back_in_any_order(order: str) -> None:
     items = [f"page-{i}" for i in range(10)]
-    rendered = Prerendered(items, str, lambda item: (item.upper(), os.getpid()), jobs=3)
-    results = {item: rendered.get(item) for item in reversed(items)}
+    # The main process is slow: by the time it is done with its part, the workers are done with theirs.
+    rendered = Prerendered(items, str, _timed_render(0.1, 0), jobs=3)
+    asked = items if order == "forward" else items[::-1]
+    results = {item: rendered.get(item) for item in asked}
     assert {item: text for item, (text, _) in results.items()} == {i: i.upper() for i in items}
     assert len({pid for _, pid in results.values()}) == 3, "three processes shared the work"
+
+
+def test_the_main_process_renders_what_a_slow_worker_has_not_reached() -> None:
+    items = [f"page-{i}" for i in range(10)]
+    # The worker starts on the last item and takes long over it; the main process asks for items in order.
+    rendered = Prerendered(items, str, _timed_render(0.05, 1.0), jobs=2)
+    results = [rendered.get(item) for item in items]
+    assert [text for text, _ in results] == [item.upper() for item in items]
+    by_main = [item for item, (_, pid) in zip(items, results, strict=True) if pid == os.getpid()]
+    assert by_main == items[:9], "the worker rendered only the item it had started on"
