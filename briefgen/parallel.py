@@ -137,7 +137,7 @@ class Prerendered(Generic[T, R]):
             self._shared[2 * number], self._shared[2 * number + 1] = end, start
             for position in range(start, end):
                 self._where[key(self._items[position])] = (number, position)
-            self._parts.append(_Part(start, end, Forked(lambda n=number, s=start, e=end: self._from_end(n, s, e))))
+            self._parts.append(_Part(end, Forked(lambda n=number, s=start, e=end: self._from_end(n, s, e))))
             start = end
 
     def _from_end(self, number: int, start: int, end: int) -> tuple[int, list[R]]:
@@ -183,9 +183,8 @@ class Prerendered(Generic[T, R]):
 
 @dataclass
 class _Part(Generic[R]):
-    """A worker's part of the items: positions `start` to `end` in the list."""
+    """A worker's part of the items, which ends before position `end` in the list."""
 
-    start: int
     end: int
     worker: Forked[tuple[int, list[R]]] | None
     """None once its results were taken."""
