@@ -164,7 +164,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         self.progress = Progress(len(self.specs) if self.rebuild is None else len(self.rebuild))
         # MkDocs asks for pages in this order; workers render the later ones meanwhile. Started here, not
         # when MkDocs lists files (which it does next, with one core idle): they need only the model.
-        rendered = [spec for uri, spec in self.specs.items() if self.rebuild is None or uri in self.rebuild]
+        rendered = [spec for uri, spec in self.specs.items() if self._renders(uri)]
         self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost)
 
     def _plan_preview(self, config: MkDocsConfig, options: RenderOptions) -> None:
@@ -197,7 +197,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             if existing is not None:
                 raise PluginError(f"briefgen: {existing.src_uri} in {config.docs_dir} would be replaced by the "
                                   f"generated page `{spec.title}`; rename or remove it")
-            modified = self.rebuild is None or uri in self.rebuild
+            modified = self._renders(uri)
             if not (modified or uri in in_nav):
                 continue  # the preview keeps serving this page from the last build
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
@@ -214,6 +214,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
             self.writer = Forked(lambda: self._write_in_background(config))
         return files
+
+    def _renders(self, uri: str) -> bool:
+        """Whether this build renders the generated page `uri` (a preview rebuild renders only some)."""
+        return self.rebuild is None or uri in self.rebuild
 
     def _jobs(self) -> int:
         if self.rebuild is not None:

@@ -128,26 +128,26 @@ class Prerendered(Generic[T, R]):
         self._parts: list[_Part[R]] = []
         self._where: dict[str, tuple[int, int]] = {}  # item key → (part, position in the list)
         parts = _split(self._items, jobs if can_fork() else 1, weight)
-        # Per worker part: the lowest position the worker has taken on, and the first position the main
-        # process has not, in memory shared with the workers (aligned 8-byte words: read and written whole).
-        self._shared = (ctypes.c_int64 * (2 * len(parts))).from_buffer(mmap.mmap(-1, 16 * len(parts)))
+        # Per worker part, two aligned 8-byte words (read and written whole) in memory shared with the workers.
+        shared = (ctypes.c_int64 * (2 * len(parts))).from_buffer(mmap.mmap(-1, 16 * len(parts)))
         start = len(parts[0])
         for number, part in enumerate(parts[1:]):
             end = start + len(part)
-            self._shared[2 * number], self._shared[2 * number + 1] = end, start
             for position in range(start, end):
                 self._where[key(self._items[position])] = (number, position)
-            self._parts.append(_Part(end, Forked(lambda n=number, s=start, e=end: self._from_end(n, s, e))))
+            progress = _Progress(shared, 2 * number)
+            progress.low, progress.taken = end, start
+            worker = Forked(lambda p=progress, s=start, e=end: self._from_end(p, s, e))
+            self._parts.append(_Part(end, progress, worker))
             start = end
 
-    def _from_end(self, number: int, start: int, end: int) -> tuple[int, list[R]]:
+    def _from_end(self, progress: _Progress, start: int, end: int) -> tuple[int, list[R]]:
         """A worker's share: its part from the end down to where the main process has got to."""
-        low, taken = 2 * number, 2 * number + 1
         done: list[R] = []
         position = end
-        while position > start and position - 1 >= self._shared[taken]:
+        while position > start and position - 1 >= progress.taken:
             position -= 1
-            self._shared[low] = position
+            progress.low = position
             done.append(self._render(self._items[position]))
         done.reverse()
         return position, done
@@ -162,14 +162,15 @@ class Prerendered(Generic[T, R]):
             return self._render(item)
         number, position = where
         part = self._parts[number]
-        if part.worker is not None and position < self._shared[2 * number]:
-            if position == self._shared[2 * number + 1]:  # asked in order: the worker stops before this one
-                self._shared[2 * number + 1] = position + 1
+        progress = part.progress
+        if part.worker is not None and position < progress.low:
+            if position == progress.taken:  # asked in order: the worker stops before this one
+                progress.taken = position + 1
             return self._render(item)  # (if the worker took it meanwhile too, the copies are the same)
         if part.worker is not None:
             low, done = part.worker.result()
             part.worker = None
-            for later in range(max(low, self._shared[2 * number + 1]), part.end):  # not rendered here already
+            for later in range(max(low, progress.taken), part.end):  # not rendered here already
                 self._ready[self._key(self._items[later])] = done[later - low]
         return self._ready.pop(name) if name in self._ready else self._render(item)
 
@@ -181,11 +182,37 @@ class Prerendered(Generic[T, R]):
         self._parts, self._where, self._ready = [], {}, {}
 
 
+class _Progress:
+    """How far a worker and the main process have got in the worker's part, in shared memory."""
+
+    def __init__(self, words: ctypes.Array[ctypes.c_int64], first: int) -> None:
+        self._words, self._first = words, first
+
+    @property
+    def low(self) -> int:
+        """The lowest position the worker has taken on."""
+        return int(self._words[self._first])
+
+    @low.setter
+    def low(self, position: int) -> None:
+        self._words[self._first] = position
+
+    @property
+    def taken(self) -> int:
+        """The first position the main process has not taken on."""
+        return int(self._words[self._first + 1])
+
+    @taken.setter
+    def taken(self, position: int) -> None:
+        self._words[self._first + 1] = position
+
+
 @dataclass
 class _Part(Generic[R]):
     """A worker's part of the items, which ends before position `end` in the list."""
 
     end: int
+    progress: _Progress
     worker: Forked[tuple[int, list[R]]] | None
     """None once its results were taken."""
 

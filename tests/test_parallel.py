@@ -61,12 +61,18 @@ def test_a_cancelled_worker_is_stopped_and_reaped() -> None:
         os.waitpid(worker.pid, os.WNOHANG)  # reaped: not even a zombie is left
 
 
-def _timed_render(main_seconds: float, worker_seconds: float) -> Callable[[str], tuple[str, int]]:
-    """A render function taking `main_seconds` per item in this process and `worker_seconds` in a worker."""
+def _timed_render(main_seconds: float, worker_seconds: float,
+                  log: Path | None = None) -> Callable[[str], tuple[str, int]]:
+    """A render function taking `main_seconds` per item in this process and `worker_seconds` in a worker
+    (which lists what it rendered in `log`)."""
     main_pid = os.getpid()
 
     def render(item: str) -> tuple[str, int]:
-        time.sleep(main_seconds if os.getpid() == main_pid else worker_seconds)
+        in_main = os.getpid() == main_pid
+        if log is not None and not in_main:
+            with log.open("a") as rendered:
+                rendered.write(item + "\n")
+        time.sleep(main_seconds if in_main else worker_seconds)
         return item.upper(), os.getpid()
     return render
 
@@ -82,11 +88,13 @@ def test_prerendered_items_come_back_in_any_order(order: str) -> None:
     assert len({pid for _, pid in results.values()}) == 3, "three processes shared the work"
 
 
-def test_the_main_process_renders_what_a_slow_worker_has_not_reached() -> None:
+def test_the_main_process_renders_what_a_slow_worker_has_not_reached(tmp_path: Path) -> None:
     items = [f"page-{i}" for i in range(10)]
     # The worker starts on the last item and takes long over it; the main process asks for items in order.
-    rendered = Prerendered(items, str, _timed_render(0.05, 1.0), jobs=2)
+    by_worker = tmp_path / "worker.txt"
+    rendered = Prerendered(items, str, _timed_render(0.05, 1.0, by_worker), jobs=2)
     results = [rendered.get(item) for item in items]
     assert [text for text, _ in results] == [item.upper() for item in items]
     by_main = [item for item, (_, pid) in zip(items, results, strict=True) if pid == os.getpid()]
-    assert by_main == items[:9], "the worker rendered only the item it had started on"
+    assert by_main == items[:9]
+    assert by_worker.read_text().split() == ["page-9"], "the worker stopped where the main process had got to"
