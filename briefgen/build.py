@@ -69,22 +69,19 @@ def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bo
 
     final.parent.mkdir(parents=True, exist_ok=True)
     for stale in final.parent.glob(f".{final.name}-*"):
-        if (stale / MARKER).exists() or not any(stale.iterdir()) or _is_staging(stale):
+        if (stale / MARKER).exists() or not any(stale.iterdir()):
             shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     try:
+        # Marked before anything is written, so a killed build's leftovers are recognised
+        # whatever stage it reached. MkDocs' clean-up of its output folder spares dot-files.
+        (staging / MARKER).write_text("Built by briefgen; `briefgen build` replaces this folder.\n")
         config.site_dir = str(staging)
         mkdocs_build(config)
-        (staging / MARKER).write_text("Built by briefgen; `briefgen build` replaces this folder.\n")
         _swap_into_place(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
-
-
-def _is_staging(folder: Path) -> bool:
-    # A killed build leaves MkDocs output without our marker: recognise it by the theme's files.
-    return (folder / "sitemap.xml").exists() or (folder / "assets").is_dir() or (folder / "search").is_dir()
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -50,10 +50,12 @@ class Forked(Generic[T]):
 
     def __init__(self, work: Callable[[], T]) -> None:
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: do the work, send the outcome, and leave without cleanup handlers
             os.close(read_end)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+            _end_with(parent)
             try:
                 try:
                     outcome: tuple[bool, object] = (True, work())
@@ -103,6 +105,23 @@ class Forked(Generic[T]):
                 os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
         self._pid = None
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel send this child SIGTERM when `parent` ends, however it ends.
+
+    A killed build must not leave workers behind: they would go on writing into the
+    staging folder after the next build has cleaned it away. SIGTERM (not SIGKILL) so the
+    search worker can stop Pagefind first.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # prctl is Linux-only, and forking is too
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class Prerendered(Generic[T, R]):

@@ -231,6 +231,23 @@ def test_killed_build_never_damages_the_published_site(desk_factory) -> None:
     assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == [], "stale staging is cleaned"
 
 
+def test_a_build_killed_early_leaves_nothing_the_next_build_keeps(desk_factory) -> None:
+    """Killed while only the background writer's feeds and API are staged, before any MkDocs output."""
+    desk = desk_factory(sample=True)
+    exe = Path(sys.executable).parent / "briefgen"
+    proc = subprocess.Popen([str(exe), "build", "-q", "--site-dir", str(desk.site)], cwd=desk.root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not list(desk.root.glob(".site-*/feed.xml")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.kill()
+    proc.wait()
+    staged = [p for p in desk.root.iterdir() if p.name.startswith(".site-")]
+    assert len(staged) == 1 and (staged[0] / "feed.xml").exists(), "killed once the feeds were staged"
+    assert desk.build() == 0
+    assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == []
+
+
 def test_folders_outside_the_project_are_refused(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
     desk = desk_factory(GOOD)
     config = desk.config.read_text().replace("page_size: 50", "page_size: 50\n      content_dir: ../elsewhere")

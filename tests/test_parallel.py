@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,30 @@ def test_a_cancelled_worker_is_stopped_and_reaped() -> None:
     assert time.monotonic() - started < 5
     with pytest.raises(ChildProcessError):
         os.waitpid(worker.pid, os.WNOHANG)  # reaped: not even a zombie is left
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent (init here) has not reaped it yet
+
+
+def test_a_worker_ends_when_its_parent_is_killed() -> None:
+    """SIGKILL gives the parent no chance to cancel its workers; they must not go on alone."""
+    script = ("import sys, time; from briefgen.parallel import Forked; "
+              "worker = Forked(lambda: time.sleep(60)); print(worker.pid, flush=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    assert _running(worker)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(worker)
 
 
 def _timed_render(main_seconds: float, worker_seconds: float,
