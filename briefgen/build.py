@@ -7,17 +7,24 @@ in one atomic exchange where the OS allows it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
 from .pipeline import Project, project_at
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, so two builds at once there are not kept apart
+    fcntl = None  # type: ignore[assignment]
 
 #: Written into every built site, so a later build knows the folder is its own to replace.
 MARKER = ".briefgen-site"
@@ -69,19 +76,45 @@ def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bo
 
     final.parent.mkdir(parents=True, exist_ok=True)
     for stale in final.parent.glob(f".{final.name}-*"):
-        if (stale / MARKER).exists() or not any(stale.iterdir()):
+        if not any(stale.iterdir()) or _abandoned(stale):
             shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
-    try:
-        # Marked before anything is written, so a killed build's leftovers are recognised
-        # whatever stage it reached. MkDocs' clean-up of its output folder spares dot-files.
-        (staging / MARKER).write_text("Built by briefgen; `briefgen build` replaces this folder.\n")
-        config.site_dir = str(staging)
-        mkdocs_build(config)
-        _swap_into_place(staging, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with _marked(staging):
+        try:
+            config.site_dir = str(staging)
+            mkdocs_build(config)
+            _swap_into_place(staging, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+@contextlib.contextmanager
+def _marked(staging: Path) -> Iterator[None]:
+    """Mark `staging` as a briefgen build's, and hold the marker locked while the build runs.
+
+    Marked before anything is written, so a killed build's leftovers are recognised whatever
+    stage it reached (MkDocs' clean-up of its output folder spares dot-files). Locked, so a
+    second build started meanwhile does not take the folder for a killed build's and delete it.
+    The kernel drops the lock when the build ends, however it ends.
+    """
+    with open(staging / MARKER, "w", encoding="utf-8") as marker:
+        if fcntl is not None:
+            fcntl.flock(marker, fcntl.LOCK_EX)
+        marker.write("Built by briefgen; `briefgen build` replaces this folder.\n")
+        marker.flush()
+        yield
+
+
+def _abandoned(folder: Path) -> bool:
+    """Whether `folder` is briefgen's and no running build holds it (see `_marked`)."""
+    try:
+        with open(folder / MARKER, "rb") as marker:
+            if fcntl is not None:
+                fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released as the file closes
+    except OSError:  # no marker: not briefgen's to delete; or BlockingIOError: a build running now holds it
+        return False
+    return True
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -13,6 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Desk, ExecutableFinder, article, person, tree_digest
 
+from briefgen.build import MARKER
+
+try:
+    import fcntl
+except ImportError:
+    fcntl = None  # type: ignore[assignment]
+
 GOOD = {**person(), **article()}
 
 
@@ -246,6 +253,19 @@ def test_a_build_killed_early_leaves_nothing_the_next_build_keeps(desk_factory) 
     assert len(staged) == 1 and (staged[0] / "feed.xml").exists(), "killed once the feeds were staged"
     assert desk.build() == 0
     assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == []
+
+
+@pytest.mark.skipif(fcntl is None, reason="builds are kept apart with POSIX file locks")
+def test_a_build_leaves_the_staging_folder_of_a_build_running_meanwhile_alone(desk_factory) -> None:
+    desk = desk_factory(sample=True)
+    running = desk.root / ".site-running"
+    running.mkdir()
+    with open(running / MARKER, "w") as marker:
+        fcntl.flock(marker, fcntl.LOCK_EX)  # as a running build holds its staging folder's marker
+        assert desk.build() == 0
+        assert (running / MARKER).exists(), "another build's folder is not deleted under it"
+    assert desk.build() == 0
+    assert not running.exists(), "once no build holds it, it is a killed build's leftover"
 
 
 def test_folders_outside_the_project_are_refused(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
