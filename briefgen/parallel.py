@@ -53,10 +53,10 @@ class Forked(Generic[T]):
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: do the work, send the outcome, and leave without cleanup handlers
-            os.close(read_end)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-            _end_with(parent)
             try:
+                os.close(read_end)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+                _end_with(parent)
                 try:
                     outcome: tuple[bool, object] = (True, work())
                 except BaseException as exc:  # every failure must reach the parent
