@@ -96,11 +96,12 @@ def _marked(staging: Path) -> Iterator[None]:
     Marked before anything is written, so a killed build's leftovers are recognised whatever
     stage it reached (MkDocs' clean-up of its output folder spares dot-files). Locked, so a
     second build started meanwhile does not take the folder for a killed build's and delete it.
-    The kernel drops the lock when the build ends, however it ends.
+    A POSIX record lock, not `flock`: it belongs to this process alone, not to the workers it
+    forks, so it ends the moment the build's own process does, however it ends.
     """
     with open(staging / MARKER, "w", encoding="utf-8") as marker:
         if fcntl is not None:
-            fcntl.flock(marker, fcntl.LOCK_EX)
+            fcntl.lockf(marker, fcntl.LOCK_EX)
         marker.write("Built by briefgen; `briefgen build` replaces this folder.\n")
         marker.flush()
         yield
@@ -109,10 +110,10 @@ def _marked(staging: Path) -> Iterator[None]:
 def _abandoned(folder: Path) -> bool:
     """Whether `folder` is briefgen's and no running build holds it (see `_marked`)."""
     try:
-        with open(folder / MARKER, "rb") as marker:
+        with open(folder / MARKER, "r+b") as marker:  # an exclusive lock needs write access
             if fcntl is not None:
-                fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released as the file closes
-    except OSError:  # no marker: not briefgen's to delete; or BlockingIOError: a build running now holds it
+                fcntl.lockf(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released as the file closes
+    except OSError:  # no marker: not briefgen's to delete; or a build running now holds it
         return False
     return True
 

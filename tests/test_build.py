@@ -260,10 +260,17 @@ def test_a_build_leaves_the_staging_folder_of_a_build_running_meanwhile_alone(de
     desk = desk_factory(sample=True)
     running = desk.root / ".site-running"
     running.mkdir()
-    with open(running / MARKER, "w") as marker:
-        fcntl.flock(marker, fcntl.LOCK_EX)  # as a running build holds its staging folder's marker
+    # Another process holds the folder's marker locked, as a build running there does.
+    hold = ("import fcntl, sys, time; f = open(sys.argv[1], 'w'); fcntl.lockf(f, fcntl.LOCK_EX); "
+            "print(1, flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(running / MARKER)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "1\n"
         assert desk.build() == 0
         assert (running / MARKER).exists(), "another build's folder is not deleted under it"
+    finally:
+        holder.kill()
+        holder.wait()
     assert desk.build() == 0
     assert not running.exists(), "once no build holds it, it is a killed build's leftover"
 
