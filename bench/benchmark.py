@@ -185,6 +185,10 @@ def main() -> None:
         for size in args.sizes:
             print(f"benchmarking {size} articles …", file=sys.stderr, flush=True)
             results.append(bench(size, args.work.resolve(), args.repeat, trash))
+            if len(results) > 1:  # how cost grows with the desk: 2.0 for a doubled desk means linear
+                before = results[-2]
+                results[-1].update(build_x_previous=round(results[-1]["build_s"] / before["build_s"], 2),
+                                   plain_x_previous=round(results[-1]["plain_mkdocs_s"] / before["plain_mkdocs_s"], 2))
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
         # After every build: the preview removes its temporary site when it stops (see `Trash`).
         for size, row in zip(args.sizes, results, strict=True):
@@ -195,11 +199,11 @@ def main() -> None:
             print(json.dumps(row), file=sys.stderr, flush=True)
     finally:
         trash.empty()
-    keys = list(results[0])
+    keys = list(dict.fromkeys(k for row in results for k in row))
     print("| " + " | ".join(keys) + " |")
     print("|" + " --- |" * len(keys))
     for row in results:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+        print("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
+from .parallel import default_jobs
 from .pipeline import Project, project_at
 
 try:
@@ -46,6 +47,13 @@ def project_of(config: MkDocsConfig) -> Project:
         raise BuildRefused(f"{config.config_file_path} does not enable the briefgen plugin (plugins: - briefgen)")
     root = Path(config.config_file_path).resolve().parent
     return project_at(root, plugin.config.content_dir, plugin.config.templates_dir)  # type: ignore[attr-defined]
+
+
+def jobs_of(config: MkDocsConfig) -> int:
+    """How many processes the briefgen plugin's `jobs` option allows (0: one per CPU, at most four)."""
+    plugin = config.plugins.get("briefgen")
+    jobs = plugin.config.jobs if plugin is not None else 0  # type: ignore[attr-defined]
+    return int(jobs) or default_jobs()
 
 
 def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> None:

@@ -16,11 +16,11 @@ from pathlib import Path
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import __version__
-from .build import BuildRefused, build_site, load_mkdocs_config, project_of
+from .build import BuildRefused, build_site, jobs_of, load_mkdocs_config, project_of
 from .changes import GitError, changed_files, relevant
 from .demo import write_demo_desk
 from .diagnostics import Severity, format_report, summary_line
-from .pipeline import UnsafeProjectPath, check, run_cached
+from .pipeline import UnsafeProjectPath, diagnose, run_cached
 from .scaffold import ScaffoldError, default_schema_dir, parse_date, scaffold
 from .schema import FOLDERS
 from .schemas_export import SchemaFileConflict, stale_schemas, write_schemas
@@ -122,8 +122,9 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    project = project_of(load_mkdocs_config(args.config_file))
-    diagnostics, _ = check(project)
+    config = load_mkdocs_config(args.config_file)
+    project = project_of(config)
+    diagnostics = diagnose(project, jobs_of(config))
     if args.changed_since:
         paths = changed_files(project.root, args.changed_since)
         content = project.content_dir.relative_to(project.root).as_posix()

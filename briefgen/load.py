@@ -47,21 +47,25 @@ class SourceDoc:
     """The YAML had a syntax error (already reported): `node` is None for that reason, not emptiness."""
 
 
+ContentFile = tuple[str, str, tuple[str, ...], str]
+"""(kind, absolute path, folders between the kind's folder and the file, path relative to the root)."""
+
+
 def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
                  cache: FileCache | None = None) -> list[SourceDoc]:
     """Read every content file under `content_dir`, reporting layout and YAML problems.
 
     With a `cache`, files whose size and times are unchanged since the last run are not read again.
     """
+    return load_files(content_files(content_dir, root, diagnostics), diagnostics, cache)
+
+
+def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
+               cache: FileCache | None = None) -> list[SourceDoc]:
+    """Read the listed content files (see `content_files`); a slug taken by an earlier one is refused."""
     docs: list[SourceDoc] = []
-    if not content_dir.is_dir():
-        diagnostics.append(
-            Diagnostic(_rel(content_dir, root), 0, 0, Severity.ERROR, "no-content", "the content folder does not exist",
-                       "create it, or set `content_dir` in the briefgen plugin's options in mkdocs.yml")
-        )
-        return docs
     seen: dict[tuple[str, str], str] = {}
-    for entry in _content_files(content_dir, root, diagnostics):
+    for entry in entries:
         kind, path, folders, rel = entry
         sink = DiagnosticSink(rel, diagnostics)
         try:
@@ -89,13 +93,15 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
     return docs
 
 
-ContentFile = tuple[str, str, tuple[str, ...], str]
-"""(kind, absolute path, folders between the kind's folder and the file, path relative to the root)."""
-
-
-def _content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -> list[ContentFile]:
+def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -> list[ContentFile]:
     """Every entry to load under `content_dir`, kind by kind, in sorted order (linked folders refused)."""
     found: list[ContentFile] = []
+    if not content_dir.is_dir():
+        diagnostics.append(
+            Diagnostic(_rel(content_dir, root), 0, 0, Severity.ERROR, "no-content", "the content folder does not exist",
+                       "create it, or set `content_dir` in the briefgen plugin's options in mkdocs.yml")
+        )
+        return found
     for kind, folder in FOLDERS.items():
         base = content_dir / folder
         if base.is_symlink():

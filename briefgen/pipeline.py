@@ -9,16 +9,30 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, has_errors
 from .index import DeskIndex, build_index
-from .load import load_content
+from .load import ContentFile, content_files, load_content, load_files
+from .matcher import AliasMatcher
 from .model import build_desk
+from .parallel import Forked, can_fork
 from .reuse import FileCache
-from .validate import ValidDoc, validate
+from .validate import (
+    Registry,
+    ValidDoc,
+    build_registry,
+    check_mentions,
+    check_parent_cycles,
+    check_references,
+    references_in,
+    report_unused,
+    validate,
+    validate_files,
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,8 @@ def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagno
     """Load and validate all content (drafts included): every diagnostic, sorted, and the valid files.
 
     A `cache` (the preview server's) lets unchanged files skip their parse and checks. (Checking in
-    several processes was tried: sending the checked files back cost as much as it saved.)
+    several processes was tried: sending the checked files back cost as much as it saved. `briefgen
+    check`, which needs no checked files, does use several: see `diagnose`.)
     """
     diagnostics: list[Diagnostic] = []
     with _gc_paused(freeze=cache is None):
@@ -92,6 +107,60 @@ def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagno
         sources = load_content(project.content_dir, project.root, diagnostics, cache)
         valid = validate(sources, diagnostics, cache)
     return sorted(set(diagnostics)), valid
+
+
+def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
+    """Every diagnostic `check` reports, sorted, with the articles checked in up to `jobs` processes.
+
+    `briefgen check` needs the diagnostics alone. So once the registry entries are checked, forked
+    workers take a share of the articles (most of a desk's files and work) each, and send back only
+    their diagnostics and the entries their articles name. The same per-file and cross-file checks
+    run as in `check`, only grouped differently.
+    """
+    diagnostics: list[Diagnostic] = []
+    with _gc_paused():
+        files = content_files(project.content_dir, project.root, diagnostics)
+        entries = validate_files(load_files([f for f in files if f[0] != "article"], diagnostics), diagnostics)
+        registry = build_registry(entries, diagnostics)
+        check_references(entries, registry, diagnostics)
+        check_parent_cycles(registry, diagnostics)
+        matcher = registry.matcher()
+        parts = _by_slug([f for f in files if f[0] == "article"], jobs if can_fork() else 1)
+        workers = [Forked(lambda part=part: _check_articles(part, registry, matcher)) for part in parts[1:] if part]
+        try:
+            results = [_check_articles(parts[0], registry, matcher)] + [worker.result() for worker in workers]
+        finally:
+            for worker in workers:
+                worker.cancel()
+        referenced = references_in(entries)
+        for found, names in results:
+            diagnostics += found
+            referenced |= names
+        report_unused(registry, referenced, diagnostics)
+    return sorted(set(diagnostics))
+
+
+def _check_articles(files: list[ContentFile], registry: Registry,
+                    matcher: AliasMatcher[ValidDoc]) -> tuple[list[Diagnostic], set[tuple[str, str]]]:
+    """A share of `diagnose`: the articles' diagnostics, and the entries they refer to."""
+    found: list[Diagnostic] = []
+    articles = validate_files(load_files(files, found), found)
+    check_references(articles, registry, found)
+    check_mentions(articles, registry, matcher, found)
+    return found, references_in(articles)
+
+
+def _by_slug(files: list[ContentFile], parts: int) -> list[list[ContentFile]]:
+    """`files` in `parts` shares of about equal size, in their order; files of one slug share a share.
+
+    Which of two files with the same slug is the duplicate depends on their order, so both must
+    be seen by the same process.
+    """
+    shares: list[list[ContentFile]] = [[] for _ in range(max(parts, 1))]
+    for file in files:
+        slug = os.path.splitext(os.path.basename(file[1]))[0]
+        shares[zlib.crc32(slug.encode()) % len(shares)].append(file)
+    return shares
 
 
 def run(project: Project, *, drafts: bool = False, cache: FileCache | None = None,

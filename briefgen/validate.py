@@ -440,18 +440,29 @@ def check_parent_cycles(registry: Registry, diagnostics: list[Diagnostic]) -> No
 def check_usage(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
                 cache: FileCache | None = None) -> None:
     """Warnings: registry entries nothing refers to, and names in article bodies left unannotated."""
-    referenced: set[tuple[str, str]] = set()
-    for doc in valid:
-        referenced.update((kind, slug) for _, kind, slug in doc.refs)
+    report_unused(registry, references_in(valid), diagnostics)
+    check_mentions([doc for doc in valid if doc.kind == "article"], registry, registry.matcher(), diagnostics, cache)
+
+
+def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:
+    """Every (kind, slug) that the files refer to."""
+    return {(kind, slug) for doc in valid for _, kind, slug in doc.refs}
+
+
+def report_unused(registry: Registry, referenced: set[tuple[str, str]], diagnostics: list[Diagnostic]) -> None:
+    """Warn about registry entries that nothing in `referenced` names."""
     for doc in _all(registry.docs):
         if (doc.kind, doc.slug) not in referenced:
             DiagnosticSink(doc.source.path, diagnostics).warning(
                 1, 1, "unused-entry", f"no article or entry refers to {doc.kind} `{doc.slug}`",
                 f"annotate an article with it (`{ARTICLE_FIELD[doc.kind]}: [{doc.slug}]`) or delete the file")
-    matcher = registry.matcher()
+
+
+def check_mentions(articles: list[ValidDoc], registry: Registry, matcher: AliasMatcher[ValidDoc],
+                   diagnostics: list[Diagnostic], cache: FileCache | None = None) -> None:
+    """Warn about names of registry entries in article bodies that the article does not list."""
     if not matcher:
         return
-    articles = [doc for doc in valid if doc.kind == "article"]
     if cache is None:
         for doc in articles:
             _check_mentions(doc, matcher, diagnostics)
@@ -488,14 +499,19 @@ def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: Fil
 
     With a `cache`, unchanged files keep the results of their last check (see `reuse`).
     """
-    if cache is None:
-        valid = [v for doc in sources if (v := validate_file(doc, diagnostics)) is not None]
-    else:
-        checked = (cache.get("validate", doc.path, doc, functools.partial(validate_file, doc), diagnostics)
-                   for doc in sources)
-        valid = [v for v in checked if v is not None]
+    valid = validate_files(sources, diagnostics, cache)
     registry = build_registry(valid, diagnostics)
     check_references(valid, registry, diagnostics)
     check_parent_cycles(registry, diagnostics)
     check_usage(valid, registry, diagnostics, cache)
     return valid
+
+
+def validate_files(sources: list[SourceDoc], diagnostics: list[Diagnostic],
+                   cache: FileCache | None = None) -> list[ValidDoc]:
+    """Check each file against its schema on its own (`validate_file`); returns those that passed."""
+    if cache is None:
+        return [v for doc in sources if (v := validate_file(doc, diagnostics)) is not None]
+    checked = (cache.get("validate", doc.path, doc, functools.partial(validate_file, doc), diagnostics)
+               for doc in sources)
+    return [v for v in checked if v is not None]

@@ -67,6 +67,8 @@ def test_check_reports_instead_of_crashing(tree: dict[str, str | bytes]) -> None
         for d in diagnostics:
             assert (desk.root / d.path).exists(), d
             assert d.severity in (Severity.ERROR, Severity.WARNING)
+        # `briefgen check` groups the same checks differently, to spread them over processes.
+        assert pipeline.diagnose(desk_project(desk.root), jobs=2) == diagnostics
 
 
 @settings(max_examples=BUILD_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

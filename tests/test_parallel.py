@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import tree_digest
 
+from briefgen import pipeline
 from briefgen.cli import main
 from briefgen.demo import write_demo_desk
+from briefgen.diagnostics import format_report
+from briefgen.load import content_files
 from briefgen.parallel import Forked, Prerendered, WorkerError, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
@@ -124,3 +127,36 @@ def test_the_main_process_renders_what_a_slow_worker_has_not_reached(tmp_path: P
     by_main = [item for item, (_, pid) in zip(items, results, strict=True) if pid == os.getpid()]
     assert by_main == items[:9]
     assert by_worker.read_text().split() == ["page-9"], "the worker stopped where the main process had got to"
+
+
+def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    config = _demo(tmp_path, 2)
+    content = tmp_path / "content"
+    articles = sorted((content / "articles").rglob("*.md"))
+    first = articles[0]
+    # The same slug in a later month: which file is the duplicate depends on seeing both in order.
+    (content / "articles/2030/01").mkdir(parents=True)
+    (content / "articles/2030/01" / first.name).write_text(first.read_text())
+    text = articles[1].read_text()
+    person = text.split("people:\n- ", 1)[1].split("\n", 1)[0]
+    # A person the article no longer lists (its quote now names an unlisted speaker, and its body an
+    # unannotated name), and another article that refers to nobody known and breaks its YAML.
+    articles[1].write_text(text.replace(f"people:\n- {person}\n", "people:\n"))
+    articles[2].write_text(articles[2].read_text().replace("events:\n- ", "events:\n- no-such-event\n- "))
+    articles[3].write_text(articles[3].read_text().replace("title: ", "title: [", 1))
+    (content / "people/zyx-quorum.yml").write_text("name: Zyx Quorum\n")  # in no article
+    project = pipeline.project_at(tmp_path, "content", "templates")
+    files = [entry for entry in content_files(project.content_dir, project.root, []) if entry[0] == "article"]
+    assert all(pipeline._by_slug(files, 2)), "both processes have articles to check"
+
+    one, _ = pipeline.check(project)
+    assert pipeline.diagnose(project, jobs=2) == one
+    codes = {d.code for d in one}
+    assert {"duplicate-slug", "unknown-ref", "quote-speaker-not-listed", "unannotated-mention", "yaml-syntax",
+            "unused-entry"} <= codes, codes
+    duplicate = [d for d in one if d.code == "duplicate-slug"]
+    assert [d.path for d in duplicate] == [f"content/articles/2030/01/{first.name}"]
+    # The command reports them too, in the same order as one process.
+    assert main(["check", "-f", str(config)]) == 1
+    assert capsys.readouterr().out.strip() == format_report(one, "text")
