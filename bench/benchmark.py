@@ -146,29 +146,54 @@ def write_plain_mkdocs(desk: Path, out: Path) -> None:
         f"nav:\n{nav}\nnot_in_nav: |\n  /**\n", encoding="utf-8")
 
 
-def bench(size: int, work: Path, repeat: int, trash: Trash) -> dict[str, float]:
-    """Check and build timings, memory and page sizes for the desk of `size` articles."""
+def prepare(size: int, work: Path, repeat: int, trash: Trash, plain: bool) -> dict[str, float]:
+    """Write the desk of `size` articles (and, if `plain`, the same pages for plain MkDocs); time `check`."""
     desk = work / f"desk-{size}"
     if not desk.exists():
         write_demo_desk(desk, size)
     check_s, _ = median_run([str(BIN / "briefgen"), "check", "-q"], desk, repeat)
-    plain = work / f"plain-{size}"
-    trash.clear(plain)
-    write_plain_mkdocs(desk, plain)
-    # Each repetition times briefgen and then plain MkDocs, so a machine that speeds up or slows
-    # down during the run (shared virtual machines do) affects both sides of the ratio alike.
-    ours, theirs = [], []
+    if plain:
+        trash.clear(work / f"plain-{size}")
+        write_plain_mkdocs(desk, work / f"plain-{size}")
+    return {"articles": size, "check_s": round(check_s, 2)}
+
+
+def time_builds(rows: list[dict[str, float]], work: Path, repeat: int, trash: Trash, plain: bool) -> None:
+    """Add cold build times, memory and page sizes to each size's row.
+
+    Each repetition builds every size, briefgen and then plain MkDocs, so a machine that speeds up or
+    slows down during the run (shared virtual machines do) affects every size, and both sides of each
+    ratio, alike: timing one size after the other once made plain MkDocs, which grows linearly, look
+    2.3 times as slow at 20,000 articles as at 10,000.
+    """
+    runs: dict[int, dict[str, list[tuple[float, int]]]] = {int(row["articles"]): {"ours": [], "plain": []}
+                                                           for row in rows}
     for _ in range(repeat):
-        # Cold builds, as on a fresh clone.
-        ours.append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1, lambda: trash.clear(desk / "site")))
-        theirs.append(median_run([str(BIN / "mkdocs"), "build", "-q"], plain, 1, lambda: trash.clear(plain / "site")))
-    build_s, build_rss = statistics.median(t for t, _ in ours), max(r for _, r in ours)
-    plain_s, plain_rss = statistics.median(t for t, _ in theirs), max(r for _, r in theirs)
-    pages, per_page = html_bytes_per_page(desk / "site")
-    return {"articles": size, "pages": pages, "check_s": round(check_s, 2), "build_s": round(build_s, 2),
-            "build_peak_rss_mib": round(build_rss / 2**20), "html_bytes_per_page": round(per_page),
-            "plain_mkdocs_s": round(plain_s, 2), "plain_mkdocs_peak_rss_mib": round(plain_rss / 2**20),
-            "ratio_to_plain": round(build_s / plain_s, 2)}
+        for size, timings in runs.items():
+            desk, twin = work / f"desk-{size}", work / f"plain-{size}"
+            # Cold builds, as on a fresh clone.
+            timings["ours"].append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1,
+                                              lambda d=desk: trash.clear(d / "site")))
+            if plain:
+                timings["plain"].append(median_run([str(BIN / "mkdocs"), "build", "-q"], twin, 1,
+                                                   lambda t=twin: trash.clear(t / "site")))
+    before: dict[str, float] | None = None
+    for row in rows:
+        timings = runs[int(row["articles"])]
+        pages, per_page = html_bytes_per_page(work / f"desk-{row['articles']}" / "site")
+        row.update(pages=pages, build_s=round(statistics.median(t for t, _ in timings["ours"]), 2),
+                   build_peak_rss_mib=round(max(r for _, r in timings["ours"]) / 2**20),
+                   html_bytes_per_page=round(per_page))
+        if plain:
+            plain_s = statistics.median(t for t, _ in timings["plain"])
+            row.update(plain_mkdocs_s=round(plain_s, 2),
+                       plain_mkdocs_peak_rss_mib=round(max(r for _, r in timings["plain"]) / 2**20),
+                       ratio_to_plain=round(row["build_s"] / plain_s, 2))
+        if before is not None:  # how cost grows with the desk: 2.0 for a doubled desk means linear
+            row["build_x_previous"] = round(row["build_s"] / before["build_s"], 2)
+            if plain:
+                row["plain_x_previous"] = round(row["plain_mkdocs_s"] / before["plain_mkdocs_s"], 2)
+        before = row
 
 
 def main() -> None:
@@ -176,36 +201,39 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--work", type=Path, default=Path("bench-out"), help="scratch folder (git-ignored)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per timing; the median is reported")
+    parser.add_argument("--no-plain", dest="plain", action="store_false",
+                        help="skip plain MkDocs (2.6 times briefgen's build time): briefgen's own figures only")
+    parser.add_argument("--no-preview", dest="preview", action="store_false", help="skip the save-to-preview timing")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     args.work.mkdir(exist_ok=True)
-    trash = Trash(args.work.resolve())
-    results = []
+    work = args.work.resolve()
+    trash = Trash(work)
+    rows = []
     try:
         for size in args.sizes:
-            print(f"benchmarking {size} articles …", file=sys.stderr, flush=True)
-            results.append(bench(size, args.work.resolve(), args.repeat, trash))
-            if len(results) > 1:  # how cost grows with the desk: 2.0 for a doubled desk means linear
-                before = results[-2]
-                results[-1].update(build_x_previous=round(results[-1]["build_s"] / before["build_s"], 2),
-                                   plain_x_previous=round(results[-1]["plain_mkdocs_s"] / before["plain_mkdocs_s"], 2))
-            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+            print(f"preparing and checking {size} articles …", file=sys.stderr, flush=True)
+            rows.append(prepare(size, work, args.repeat, trash, args.plain))
+        print("timing builds …", file=sys.stderr, flush=True)
+        time_builds(rows, work, args.repeat, trash, args.plain)
+        for row in rows:
+            print(json.dumps(row), file=sys.stderr, flush=True)
         # After every build: the preview removes its temporary site when it stops (see `Trash`).
-        for size, row in zip(args.sizes, results, strict=True):
-            print(f"previewing {size} articles …", file=sys.stderr, flush=True)
-            reloads = preview_reload_seconds(args.work.resolve() / f"desk-{size}")
+        for row in rows if args.preview else []:
+            print(f"previewing {row['articles']} articles …", file=sys.stderr, flush=True)
+            reloads = preview_reload_seconds(work / f"desk-{row['articles']}")
             row.update(edit_to_preview_s=round(statistics.median(reloads), 2),
                        edit_to_preview_max_s=round(max(reloads), 2))
             print(json.dumps(row), file=sys.stderr, flush=True)
     finally:
         trash.empty()
-    keys = list(dict.fromkeys(k for row in results for k in row))
+    keys = list(dict.fromkeys(k for row in rows for k in row))
     print("| " + " | ".join(keys) + " |")
     print("|" + " --- |" * len(keys))
-    for row in results:
+    for row in rows:
         print("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":

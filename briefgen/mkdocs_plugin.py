@@ -77,7 +77,7 @@ class BriefgenConfig(base.Config):
     search_engine = c.Choice(("pagefind", "material"), default="pagefind")
     """`pagefind` (chunked index, scales to large desks; a Search page) or `material` (the theme's search plugin)."""
     jobs = c.Type(int, default=0)
-    """Processes that build: 0 for one per CPU (at most 4), 1 to do everything in the main process."""
+    """Processes that build and check: 0 for one per CPU (at most 4), 1 to do everything in the main process."""
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):

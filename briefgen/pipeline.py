@@ -24,10 +24,8 @@ from .reuse import FileCache
 from .validate import (
     Registry,
     ValidDoc,
-    build_registry,
-    check_mentions,
-    check_parent_cycles,
-    check_references,
+    check_articles,
+    check_registry,
     references_in,
     report_unused,
     validate,
@@ -114,16 +112,14 @@ def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
 
     `briefgen check` needs the diagnostics alone. So once the registry entries are checked, forked
     workers take a share of the articles (most of a desk's files and work) each, and send back only
-    their diagnostics and the entries their articles name. The same per-file and cross-file checks
-    run as in `check`, only grouped differently.
+    their diagnostics and the entries their articles name. The checks are those of `check`, in the
+    same steps (`validate`'s registry, article and usage checks).
     """
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
         files = content_files(project.content_dir, project.root, diagnostics)
         entries = validate_files(load_files([f for f in files if f[0] != "article"], diagnostics), diagnostics)
-        registry = build_registry(entries, diagnostics)
-        check_references(entries, registry, diagnostics)
-        check_parent_cycles(registry, diagnostics)
+        registry = check_registry(entries, diagnostics)
         matcher = registry.matcher()
         parts = _by_slug([f for f in files if f[0] == "article"], jobs if can_fork() else 1)
         workers = [Forked(lambda part=part: _check_articles(part, registry, matcher)) for part in parts[1:] if part]
@@ -145,8 +141,7 @@ def _check_articles(files: list[ContentFile], registry: Registry,
     """A share of `diagnose`: the articles' diagnostics, and the entries they refer to."""
     found: list[Diagnostic] = []
     articles = validate_files(load_files(files, found), found)
-    check_references(articles, registry, found)
-    check_mentions(articles, registry, matcher, found)
+    check_articles(articles, registry, matcher, found)
     return found, references_in(articles)
 
 

@@ -437,11 +437,19 @@ def check_parent_cycles(registry: Registry, diagnostics: list[Diagnostic]) -> No
                     f"remove `{key}` from one of them")
 
 
-def check_usage(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
-                cache: FileCache | None = None) -> None:
-    """Warnings: registry entries nothing refers to, and names in article bodies left unannotated."""
-    report_unused(registry, references_in(valid), diagnostics)
-    check_mentions([doc for doc in valid if doc.kind == "article"], registry, registry.matcher(), diagnostics, cache)
+def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Registry:
+    """The checks among registry entries; returns the registry that articles are checked against."""
+    registry = build_registry(entries, diagnostics)
+    check_references(entries, registry, diagnostics)
+    check_parent_cycles(registry, diagnostics)
+    return registry
+
+
+def check_articles(articles: list[ValidDoc], registry: Registry, matcher: AliasMatcher[ValidDoc],
+                   diagnostics: list[Diagnostic], cache: FileCache | None = None) -> None:
+    """The checks of articles against the registry; each article is checked on its own."""
+    check_references(articles, registry, diagnostics)
+    check_mentions(articles, registry, matcher, diagnostics, cache)
 
 
 def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:
@@ -500,10 +508,10 @@ def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: Fil
     With a `cache`, unchanged files keep the results of their last check (see `reuse`).
     """
     valid = validate_files(sources, diagnostics, cache)
-    registry = build_registry(valid, diagnostics)
-    check_references(valid, registry, diagnostics)
-    check_parent_cycles(registry, diagnostics)
-    check_usage(valid, registry, diagnostics, cache)
+    # In three steps that `pipeline.diagnose` also takes, with the articles spread over processes.
+    registry = check_registry([doc for doc in valid if doc.kind != "article"], diagnostics)
+    check_articles([doc for doc in valid if doc.kind == "article"], registry, registry.matcher(), diagnostics, cache)
+    report_unused(registry, references_in(valid), diagnostics)
     return valid
 
 
