@@ -141,7 +141,7 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     text = articles[1].read_text()
     person = text.split("people:\n- ", 1)[1].split("\n", 1)[0]
     # A person the article no longer lists (its quote now names an unlisted speaker, and its body an
-    # unannotated name), and another article that refers to nobody known and breaks its YAML.
+    # unannotated name), an article naming an event that does not exist, and one with broken YAML.
     articles[1].write_text(text.replace(f"people:\n- {person}\n", "people:\n"))
     articles[2].write_text(articles[2].read_text().replace("events:\n- ", "events:\n- no-such-event\n- "))
     articles[3].write_text(articles[3].read_text().replace("title: ", "title: [", 1))
