@@ -50,10 +50,11 @@ def project_of(config: MkDocsConfig) -> Project:
 
 
 def jobs_of(config: MkDocsConfig) -> int:
-    """How many processes the briefgen plugin's `jobs` option allows (0: one per CPU, at most four)."""
-    plugin = config.plugins.get("briefgen")
-    jobs = plugin.config.jobs if plugin is not None else 0  # type: ignore[attr-defined]
-    return int(jobs) or default_jobs()
+    """How many processes the briefgen plugin's `jobs` option allows (0: one per CPU, at most four).
+
+    Called after `project_of`, which refuses a configuration without the plugin.
+    """
+    return config.plugins["briefgen"].config.jobs or default_jobs()  # type: ignore[attr-defined,no-any-return]
 
 
 def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> None:
