@@ -107,6 +107,38 @@ class Forked(Generic[T]):
         self._pid = None
 
 
+class Later(Generic[T]):
+    """A value a forked child receives from its parent after the fork, once the parent has it.
+
+    Made before the fork. The parent's `send` never waits for the child to read: the value goes into
+    an anonymous in-memory file (a pipe would block the parent once it held 64 KiB), and a byte
+    through a pipe tells the child it is there.
+    """
+
+    def __init__(self) -> None:
+        self._file = os.memfd_create("briefgen-later", os.MFD_CLOEXEC)
+        self._ready, self._sent = os.pipe()
+
+    def send(self, value: T) -> None:
+        """In the parent: hand over `value` (once)."""
+        with open(self._file, "wb", closefd=False) as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self._sent, b"!")
+
+    def receive(self) -> T:
+        """In the child: wait for the value and return it; raises `WorkerError` if none will come."""
+        os.close(self._sent)  # so that a parent that closes without sending ends the wait
+        if os.read(self._ready, 1) != b"!":
+            raise WorkerError("the main process sent nothing to work with")
+        return pickle.loads(os.pread(self._file, os.fstat(self._file).st_size, 0))  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """In the parent, once the child is done: free the file and the pipe."""
+        for fd in (self._file, self._ready, self._sent):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 def _end_with(parent: int) -> None:
     """Have the kernel send this child SIGTERM when `parent` ends, however it ends.
 

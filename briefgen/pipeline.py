@@ -6,20 +6,21 @@ check`, `briefgen build` and `mkdocs build` can never disagree about content.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import functools
 import gc
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, has_errors
 from .index import DeskIndex, build_index
 from .load import ContentFile, content_files, load_content, load_files
-from .matcher import AliasMatcher
 from .model import build_desk
-from .parallel import Forked, can_fork
+from .parallel import Forked, Later, can_fork
 from .reuse import FileCache
 from .validate import (
     Registry,
@@ -110,24 +111,34 @@ def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagno
 def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
     """Every diagnostic `check` reports, sorted, with the articles checked in up to `jobs` processes.
 
-    `briefgen check` needs the diagnostics alone. So once the registry entries are checked, forked
-    workers take a share of the articles (most of a desk's files and work) each, and send back only
-    their diagnostics and the entries their articles name. The checks are those of `check`, in the
-    same steps (`validate`'s registry, article and usage checks).
+    `briefgen check` needs the diagnostics alone. So forked workers take a share of the articles
+    (most of a desk's files and work) each and send back only their diagnostics and the entries
+    their articles name. They read and check each article on its own while the main process checks
+    the registry entries, then check the articles against the registry it sends them. The checks are
+    those of `check`, in the same steps (`validate`'s registry, article and usage checks).
     """
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
         files = content_files(project.content_dir, project.root, diagnostics)
-        entries = validate_files(load_files([f for f in files if f[0] != "article"], diagnostics), diagnostics)
-        registry = check_registry(entries, diagnostics)
-        matcher = registry.matcher()
-        parts = _by_slug([f for f in files if f[0] == "article"], jobs if can_fork() else 1)
-        workers = [Forked(lambda part=part: _check_articles(part, registry, matcher)) for part in parts[1:] if part]
+        entry_files = [f for f in files if f[0] != "article"]
+        parts = _article_shares(files, jobs if can_fork() else 1)
+        workers: list[tuple[Forked[_Checked], Later[Registry]]] = []
         try:
-            results = [_check_articles(parts[0], registry, matcher)] + [worker.result() for worker in workers]
+            for part in filter(None, parts[1:]):
+                later: Later[Registry] = Later()
+                workers.append((Forked(functools.partial(_check_articles, part, later.receive)), later))
+            entries = validate_files(load_files(entry_files, diagnostics), diagnostics)
+            registry = check_registry(entries, diagnostics)
+            if workers:
+                shared = registry.for_articles()
+                for _, later in workers:
+                    later.send(shared)
+            results = [_check_articles(parts[0], lambda: registry)]
+            results += [worker.result() for worker, _ in workers]
         finally:
-            for worker in workers:
+            for worker, later in workers:
                 worker.cancel()
+                later.close()
         referenced = references_in(entries)
         for found, names in results:
             diagnostics += found
@@ -136,25 +147,50 @@ def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
     return sorted(set(diagnostics))
 
 
-def _check_articles(files: list[ContentFile], registry: Registry,
-                    matcher: AliasMatcher[ValidDoc]) -> tuple[list[Diagnostic], set[tuple[str, str]]]:
-    """A share of `diagnose`: the articles' diagnostics, and the entries they refer to."""
+_Checked = tuple[list[Diagnostic], set[tuple[str, str]]]
+
+#: What reading and checking one registry entry costs, in articles: the main process, which checks the
+#: entries before its share of the articles, gets that many fewer (measured at 10,000 articles: 0.18 ms
+#: against 0.36 ms).
+ENTRY_COST = 0.5
+
+
+def _check_articles(files: list[ContentFile], registry: Callable[[], Registry]) -> _Checked:
+    """A share of `diagnose`: the articles' diagnostics, and the entries they refer to.
+
+    Each article is read and checked on its own before `registry()` is asked for (a worker waits
+    there for the main process to send it).
+    """
     found: list[Diagnostic] = []
     articles = validate_files(load_files(files, found), found)
-    check_articles(articles, registry, matcher, found)
+    against = registry()
+    check_articles(articles, against, against.matcher(), found)
     return found, references_in(articles)
 
 
-def _by_slug(files: list[ContentFile], parts: int) -> list[list[ContentFile]]:
-    """`files` in `parts` shares of about equal size, in their order; files of one slug share a share.
+def _article_shares(files: list[ContentFile], jobs: int) -> list[list[ContentFile]]:
+    """The articles among `files` in `jobs` shares for `diagnose`, the first for the main process."""
+    entries = sum(1 for f in files if f[0] != "article")
+    return _by_slug([f for f in files if f[0] == "article"], jobs, ahead=entries * ENTRY_COST)
+
+
+def _by_slug(files: list[ContentFile], parts: int, ahead: float = 0.0) -> list[list[ContentFile]]:
+    """`files` in `parts` shares, in their order; files of one slug share a share.
 
     Which of two files with the same slug is the duplicate depends on their order, so both must
-    be seen by the same process.
+    be seen by the same process. The first share's process has `ahead` files' worth of other work
+    to do first, so its share is that much smaller; the others are of about equal size.
     """
-    shares: list[list[ContentFile]] = [[] for _ in range(max(parts, 1))]
+    count = max(parts, 1)
+    first = min(max((len(files) + ahead) / count - ahead, 0.0), len(files))
+    # Each share takes the slugs whose hash falls below its bound, as a fraction of all hashes.
+    total = max(len(files), 1)
+    bounds = [(first + (len(files) - first) * number / max(count - 1, 1)) / total for number in range(count)]
+    shares: list[list[ContentFile]] = [[] for _ in range(count)]
     for file in files:
         slug = os.path.splitext(os.path.basename(file[1]))[0]
-        shares[zlib.crc32(slug.encode()) % len(shares)].append(file)
+        share = bisect.bisect_right(bounds, zlib.crc32(slug.encode()) / 2**32)
+        shares[min(share, count - 1)].append(file)
     return shares
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from briefgen.cli import main
 from briefgen.demo import write_demo_desk
 from briefgen.diagnostics import format_report
 from briefgen.load import content_files
-from briefgen.parallel import Forked, Prerendered, WorkerError, can_fork
+from briefgen.parallel import Forked, Later, Prerendered, WorkerError, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
 
@@ -147,8 +148,9 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     articles[3].write_text(articles[3].read_text().replace("title: ", "title: [", 1))
     (content / "people/zyx-quorum.yml").write_text("name: Zyx Quorum\n")  # in no article
     project = pipeline.project_at(tmp_path, "content", "templates")
-    files = [entry for entry in content_files(project.content_dir, project.root, []) if entry[0] == "article"]
-    assert all(pipeline._by_slug(files, 2)), "both processes have articles to check"
+    shares = pipeline._article_shares(content_files(project.content_dir, project.root, []), 2)
+    assert all(shares), "both processes have articles to check"
+    assert len(shares[0]) < len(shares[1]), "the main process, which checks the registry, has fewer"
 
     one, _ = pipeline.check(project)
     assert pipeline.diagnose(project, jobs=2) == one
@@ -160,3 +162,49 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     # The command reports them too, in the same order as one process.
     assert main(["check", "-f", str(config)]) == 1
     assert capsys.readouterr().out.strip() == format_report(one, "text")
+
+
+def test_shares_keep_each_slug_together_and_leave_the_main_process_less() -> None:
+    files = [("article", f"/c/articles/2024/{m:02d}/story-{n}.md", ("2024", f"{m:02d}"), "")
+             for n in range(600) for m in (1, 2)]  # every slug twice, in two months
+    for parts, ahead in ((2, 0.0), (2, 200.0), (3, 300.0), (2, 5000.0)):
+        shares = pipeline._by_slug(files, parts, ahead)
+        assert sorted(f for share in shares for f in share) == sorted(files)
+        slugs = [{os.path.basename(f[1]) for f in share} for share in shares]
+        assert all(not (a & b) for i, a in enumerate(slugs) for b in slugs[i + 1:]), "a slug in two shares"
+        # Shares of the hash space: the main process's is smaller by the work it has ahead.
+        expected_first = max((len(files) + ahead) / parts - ahead, 0)
+        assert abs(len(shares[0]) - expected_first) < 0.1 * len(files)
+    assert pipeline._by_slug(files, 2, 5000.0)[0] == [], "the registry alone is more than half the work"
+
+
+def test_a_value_sent_later_never_waits_for_the_child_to_read_it() -> None:
+    later: Later[list[str]] = Later()
+    go: Later[bool] = Later()
+    # The child reads the value only once told that `send` has returned: a send that waited for the
+    # reader (a pipe holds 64 KiB) would never return, and the alarm would fail the test.
+    worker = Forked(lambda: (go.receive(), len(later.receive()))[1])
+    value = [f"{n:04d}" + "x" * 1000 for n in range(2000)]  # 2 MB pickled
+    def waited_too_long(*_: object) -> None:
+        raise TimeoutError("send waited for the child")
+
+    previous = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.alarm(30)
+    try:
+        later.send(value)
+        go.send(True)
+        assert worker.result() == 2000
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        worker.cancel()
+        later.close()
+        go.close()
+
+
+def test_a_worker_told_nothing_fails_with_a_message() -> None:
+    later: Later[int] = Later()
+    worker = Forked(later.receive)
+    later.close()  # the main process gave up before it had anything to send
+    with pytest.raises(WorkerError, match="sent nothing"):
+        worker.result()
