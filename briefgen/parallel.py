@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -111,18 +112,18 @@ class Later(Generic[T]):
     """A value a forked child receives from its parent after the fork, once the parent has it.
 
     Made before the fork. The parent's `send` never waits for the child to read: the value goes into
-    an anonymous in-memory file (a pipe would block the parent once it held 64 KiB), and a byte
-    through a pipe tells the child it is there.
+    an unnamed temporary file (a pipe would block the parent once it held 64 KiB, until the child got
+    round to reading), and a byte through a pipe tells the child it is there.
     """
 
     def __init__(self) -> None:
-        self._file = os.memfd_create("briefgen-later", os.MFD_CLOEXEC)
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open until `close`
         self._ready, self._sent = os.pipe()
 
     def send(self, value: T) -> None:
         """In the parent: hand over `value` (once)."""
-        with open(self._file, "wb", closefd=False) as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.flush()
         os.write(self._sent, b"!")
 
     def receive(self) -> T:
@@ -130,11 +131,13 @@ class Later(Generic[T]):
         os.close(self._sent)  # so that a parent that closes without sending ends the wait
         if os.read(self._ready, 1) != b"!":
             raise WorkerError("the main process sent nothing to work with")
-        return pickle.loads(os.pread(self._file, os.fstat(self._file).st_size, 0))  # type: ignore[no-any-return]
+        fd = self._file.fileno()
+        return pickle.loads(os.pread(fd, os.fstat(fd).st_size, 0))  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """In the parent, once the child is done: free the file and the pipe."""
-        for fd in (self._file, self._ready, self._sent):
+        """In the parent, once the child is done: remove the file and close the pipe."""
+        self._file.close()
+        for fd in (self._ready, self._sent):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
