@@ -98,12 +98,14 @@ class Record:
     fields: tuple[Field, ...]
 
     @functools.cached_property
-    def _by_name(self) -> dict[str, Field]:
+    def by_name(self) -> dict[str, Field]:
+        """The fields by name."""
         return {f.name: f for f in self.fields}
 
-    def field_named(self, name: str) -> Field | None:
-        """The field called `name`, if the record has one."""
-        return self._by_name.get(name)
+    @functools.cached_property
+    def required_fields(self) -> tuple[Field, ...]:
+        """The fields that must be given, in order."""
+        return tuple(f for f in self.fields if f.required)
 
 
 FieldType = Text | Date | Url | Pattern | Flag | Choice | Ref | ListOf | Record

@@ -119,18 +119,26 @@ class _Converter:
         if node.tag not in _PLAIN_TAGS:
             self.error(node, "yaml-tag", f"YAML tag `{node.tag}` is not allowed in content", "remove the tag")
             return None
-        if isinstance(ftype, Record):
-            return self.record(node, ftype, path, label)
-        if isinstance(ftype, ListOf):
-            return self.sequence(node, ftype, path, label)
-        if not isinstance(node, yaml.ScalarNode):
+        # Dispatched on the exact type (schema types have no subclasses), with the two commonest, text
+        # and references, handled inline: a fifth of the time of checking a desk's files.
+        ftype_class = type(ftype)
+        if ftype_class is Record:
+            return self.record(node, ftype, path, label)  # type: ignore[arg-type]
+        if ftype_class is ListOf:
+            return self.sequence(node, ftype, path, label)  # type: ignore[arg-type]
+        if type(node) is not yaml.ScalarNode:
             shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
             self.error(node, "wrong-type", f"`{label}` must be {_describe(ftype)}, not {shape}")
             return None
-        value = self.scalar(node, ftype, label)
-        if isinstance(ftype, Ref) and value is not None:
-            self.refs.append((path, ftype.kind, value))
-        return value
+        if ftype_class is Text:
+            # node.value is the text as written: YAML 1.1's `NO` → False or 12:30 → 750 never happens here.
+            return node.value.strip() or None
+        if ftype_class is Ref:
+            text = node.value.strip()
+            if SLUG_RE.match(text):
+                self.refs.append((path, ftype.kind, text))  # type: ignore[union-attr]
+                return text
+        return self.scalar(node, ftype, label)
 
     def record(self, node: yaml.Node, schema: Record, path: Path_, label: str) -> dict[str, Any] | None:
         if not isinstance(node, yaml.MappingNode):
@@ -138,20 +146,20 @@ class _Converter:
                        "write one `key: value` per line")
             return None
         values: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
+        first_seen: dict[str, yaml.Node] = {}
         failed: set[str] = set()  # present but invalid: already reported, so not "missing" too
+        fields = schema.by_name
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            key = key_node.value if type(key_node) is yaml.ScalarNode else None
             if not isinstance(key, str) or not key:
                 self.error(key_node, "wrong-type", "field names must be plain words")
                 continue
-            line = key_node.start_mark.line + 1 + self.offset
             if key in first_seen:
                 self.error(key_node, "duplicate-key", f"field `{key}` is given twice",
-                           f"it was first given on line {first_seen[key]}; keep one")
+                           f"it was first given on line {self.pos(first_seen[key])[0]}; keep one")
                 continue
-            first_seen[key] = line
-            spec = schema.field_named(key)
+            first_seen[key] = key_node
+            spec = fields.get(key)
             if spec is None:
                 known = [f.name for f in schema.fields]
                 hint = did_you_mean(key, known) or f"known fields: {', '.join(known)}"
@@ -166,8 +174,8 @@ class _Converter:
                 values[key] = value
             elif self.errors > errors_before:
                 failed.add(key)
-        for spec in schema.fields:
-            if spec.required and spec.name not in values and spec.name not in failed:
+        for spec in schema.required_fields:
+            if spec.name not in values and spec.name not in failed:
                 self.error(node, "missing-field", f"required field `{spec.name}` is missing from {label}",
                            f"add `{spec.name}:` ({_describe(spec.type)})")
         return values
@@ -249,7 +257,7 @@ class _Converter:
 
 def _is_null(node: yaml.Node) -> bool:
     # libyaml reports the plain style as "", the pure-Python parser as None.
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not node.style
+    return type(node) is yaml.ScalarNode and node.tag == _NULL_TAG and not node.style
 
 
 def _shape(node: yaml.Node) -> str:

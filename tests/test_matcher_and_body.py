@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import article, person
 
-from briefgen.body import BodyRenderer
+from briefgen.body import BodyRenderer, unsafe_html
 from briefgen.matcher import AliasMatcher
 from briefgen.text import plain_paragraphs, sentences
 from briefgen.urls import relative_url
@@ -82,3 +82,18 @@ def test_relative_urls(here: str, there: str, link: str) -> None:
 def test_matcher_at_the_end_of_a_text_falls_back_to_the_shorter_name() -> None:
     matcher = AliasMatcher([("Sergei Lavrov", "lavrov"), ("Sergei", "someone-else")])
     assert [(m.surface, m.target) for m in matcher.find("Then came Sergei")] == [("Sergei", "someone-else")]
+
+
+@pytest.mark.parametrize(("body", "found"), [
+    ("Plain Markdown, a [link](https://example.com) and 3 > 2.\n", []),
+    # No `<` at all: only the Markdown link scan can find something.
+    ("First line.\nSee [this](javascript:alert(1)) now.\n", [(2, 12, "the `javascript:` link address")]),
+    ("Text <script>x()</script> and <b onclick=\"f()\">b</b>\n",
+     [(1, 6, "the `<script>` element"), (1, 31, "the `onclick` attribute of `<b>`")]),
+    # Code shows its text as text: nothing in it is removed, with or without other HTML around.
+    ("Write `<script>` or `[a](javascript:x)` in code.\n", []),
+    ("```\n<iframe src=x></iframe>\n```\n~~~\n[a](javascript:x)\n~~~\n<em>kept</em>\n", []),
+])
+def test_unsafe_html_reports_what_the_page_drops_and_nothing_in_code(body: str,
+                                                                      found: list[tuple[int, int, str]]) -> None:
+    assert unsafe_html(body) == found
