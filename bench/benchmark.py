@@ -159,7 +159,7 @@ def prepare(size: int, work: Path, repeat: int, trash: Trash, plain: bool) -> di
     return {"articles": size, "check_s": round(check_s, 2)}
 
 
-def in_child(work: Callable[..., None], *args: object) -> None:
+def in_child(work: Callable[..., object], *args: object) -> None:
     """Run `work(*args)` in a forked process, so that this one stays small.
 
     Linux counts the memory a process had when it started another program in that program's peak
