@@ -369,9 +369,13 @@ class Registry:
         """
         docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
         for doc in _all(self.docs):
-            names = {key: doc.values[key] for key in ("name", "aliases") if key in doc.values}
+            names = {key: doc.values[key] for key in _NAME_FIELDS if key in doc.values}
             docs[doc.kind][doc.slug] = ValidDoc(SourceDoc(doc.kind, doc.slug, doc.source.path, None), names)
         return Registry(docs, {key: docs[doc.kind][doc.slug] for key, doc in self.names.items()})
+
+
+#: The fields an entry's names come from (`_names`): all that `Registry.for_articles` keeps of its values.
+_NAME_FIELDS = ("name", "aliases")
 
 
 def _names(doc: ValidDoc) -> list[str]:
