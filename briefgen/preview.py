@@ -9,6 +9,8 @@ full rebuild:
 - only pages whose inputs changed are rendered again (`pages_to_rebuild`); the
   rest of the previous build stays in place (MkDocs' "dirty" build, made exact
   by the dependency rules below);
+- MkDocs' list of the files in `docs_dir` is reused while no file there was
+  added, removed or renamed (`DocsListing`);
 - file changes come from the operating system (inotify) as they happen, not
   from polling every file of the desk twice a second (`--poll` brings that back
   for file systems that send no events, such as some network and container mounts).
@@ -16,6 +18,7 @@ full rebuild:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import logging
@@ -23,7 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -197,6 +200,75 @@ def render_settings(templates: Stamp, config_file: str | None, options: RenderOp
     return (templates, config_stamp, options, extra)
 
 
+Listing = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class DocsListing:
+    """MkDocs' `get_files`, reusing the last list of `docs_dir`'s files while their names stay the same.
+
+    MkDocs lists `docs_dir` afresh for every build, and with `docs_dir: content` that is every file
+    of the desk: on a 10,000-article desk, 13,000 `File` objects and their exclusion patterns took
+    a third of a second per rebuild, for a list that an edit to a file's text leaves as it was.
+    Walking the folder for names alone takes a twentieth of that. Each build gets new `File`
+    objects, copied from the state the originals had when MkDocs made them, so nothing a build
+    attaches to a file (its page, its inclusion in the nav) reaches the next build.
+    """
+
+    def __init__(self, list_files: Callable[[Any], Any]) -> None:
+        self._list_files = list_files
+        self._kept: dict[tuple[Any, ...], tuple[Listing, list[dict[str, Any]]]] = {}
+        self.reused = 0
+        """How many builds got a kept list (tests)."""
+
+    def __call__(self, config: Any) -> Any:
+        """The `Files` of `config.docs_dir`, as MkDocs' `get_files` makes them."""
+        from mkdocs.structure.files import File, Files
+
+        # Everything besides the names that MkDocs' list depends on: where files go, their URLs, exclusions.
+        key = (config.docs_dir, config.site_dir, config.use_directory_urls,
+               config.exclude_docs, config.draft_docs, config.not_in_nav)
+        names = _listing(config.docs_dir)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == names:
+            self.reused += 1
+            copies = []
+            for state in kept[1]:
+                file = File.__new__(File)
+                file.__dict__.update(state)
+                copies.append(file)
+            return Files(copies)
+        files = self._list_files(config)
+        self._kept[key] = (names, [dict(vars(file)) for file in files])
+        return files
+
+
+def _listing(docs_dir: str) -> Listing:
+    """The names of the folders and files below `docs_dir`, walked as MkDocs walks it."""
+    found = []
+    for folder, dirnames, filenames in os.walk(docs_dir, followlinks=True):
+        dirnames.sort()
+        found.append((folder, tuple(sorted(filenames))))
+    return tuple(found)
+
+
+@contextlib.contextmanager
+def reused_listings() -> Iterator[DocsListing]:
+    """While active, MkDocs' builds in this process list `docs_dir` through one `DocsListing`.
+
+    MkDocs has no plugin event before it lists the files, so the preview swaps the function its
+    build calls, and puts it back when the preview ends.
+    """
+    from mkdocs.commands import build as mkdocs_build
+
+    original = mkdocs_build.get_files
+    listing = DocsListing(original)
+    mkdocs_build.get_files = listing
+    try:
+        yield listing
+    finally:
+        mkdocs_build.get_files = original
+
+
 def _change_observer() -> Any:
     """A native file-system observer that reports writes, creations, moves and deletions only.
 
@@ -290,18 +362,19 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
 
     server.error_handler = error_page
     try:
-        builder(config)
-        server.watch(config.docs_dir)
-        if config.config_file_path:
-            server.watch(config.config_file_path)
-        for item in config.watch:
-            server.watch(item)
-        try:
-            server.serve(open_in_browser=open_in_browser)
-        except KeyboardInterrupt:
-            log.info("Shutting down ...")
-        finally:
-            server.shutdown()
+        with reused_listings():
+            builder(config)
+            server.watch(config.docs_dir)
+            if config.config_file_path:
+                server.watch(config.config_file_path)
+            for item in config.watch:
+                server.watch(item)
+            try:
+                server.serve(open_in_browser=open_in_browser)
+            except KeyboardInterrupt:
+                log.info("Shutting down ...")
+            finally:
+                server.shutdown()
     finally:
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from mkdocs.exceptions import Abort
 
 from briefgen.demo import write_demo_desk
 from briefgen.mkdocs_plugin import BriefgenPlugin
+from briefgen.preview import DocsListing, reused_listings
 
 SERVE_URL = "http://127.0.0.1:8000/"
 #: Not refreshed by partial rebuilds on purpose: the search index (rebuilt when the preview
@@ -86,6 +87,13 @@ def entry(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+@pytest.fixture
+def listing() -> Iterator[DocsListing]:
+    """MkDocs lists `docs_dir` as in `briefgen serve` for the whole test."""
+    with reused_listings() as kept:
+        yield kept
+
+
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("preview") / "desk"
@@ -102,7 +110,8 @@ def demo(pristine: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(pristine, tmp_path / "desk"))
 
 
-def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, tmp_path: Path) -> None:
+def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, tmp_path: Path,
+                                                                    listing: DocsListing) -> None:
     content = demo / "content"
     story = {p.stem: p for p in (content / "articles").rglob("*.md")}
     session = PreviewSession(demo, tmp_path / "preview")
@@ -128,8 +137,15 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         data["people"] = [p for p in data["people"] if p != slug]
         data["quotes"] = [q for q in data.get("quotes", []) if q["by"] != slug]
 
+    def add_picture() -> None:
+        (content / "images").mkdir()
+        (content / "images/map.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+
     # A name in bodies reaches many pages of a 30-article desk; other edits stay under half the site.
     reaches_far = {"rename a person", "give a topic an alias used in bodies"}
+    # These add, move or remove files: MkDocs must list `docs_dir` again (a picture must be copied).
+    new_names = {"move an article to another month", "add an article in a new month", "delete an article",
+                 "add a picture"}
     edits: list[tuple[str, Callable[[], None]]] = [
         ("retitle an article", lambda: front(story["story-3"], lambda d: d.update(title="Talks stall"))),
         ("rewrite a body", lambda: front(story["story-3"], lambda d: None, lambda b: b.replace("talks", "meetings"))),
@@ -138,6 +154,7 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         ("move an article to another month", lambda: move("story-5", "2024-09-30")),
         ("add an article in a new month", new_story),
         ("delete an article", lambda: story.pop("story-8").unlink()),
+        ("add a picture", add_picture),
         ("rename a person", lambda: entry(content / "people/venlin-elishabri.yml",
                                           lambda d: d.update(name="Venlin Elishabri-Marr"))),
         ("give a topic an alias used in bodies", lambda: entry(content / "topics/topic-1.yml",
@@ -151,8 +168,13 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
     ]
     for step, edit in edits:
         edit()
+        reused = listing.reused
         rendered = session.rebuild()
-        assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
+        if step == "add a picture":
+            assert rendered == 0, "no page shows the picture: only MkDocs copies it"
+        else:
+            assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
+        assert listing.reused == reused + (step not in new_names), f"{step}: MkDocs' list of files reused?"
         session.fresh_build(tmp_path / step)
         assert_same_site(session.site, tmp_path / step, step)
 
