@@ -200,6 +200,34 @@ def render_settings(templates: Stamp, config_file: str | None, options: RenderOp
     return (templates, config_stamp, options, extra)
 
 
+class AfterReload:
+    """Work that a preview rebuild leaves until after the browser reloads: a thread, waited for before the next.
+
+    What it writes is not on the page being previewed (feeds, API documents), so the reload need not
+    wait for it; the next rebuild does, so two rebuilds never write the same files at once.
+    """
+
+    def __init__(self, work: Callable[[], int], what: str) -> None:
+        self.what = what
+        self.failed = False
+        self._thread = threading.Thread(target=self._run, args=(work,), name=f"briefgen: {what}", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], int]) -> None:
+        try:
+            count = work()
+        except Exception as exc:  # a failed write (a full disk) must not end the preview: the next build redoes it
+            self.failed = True
+            log.error(f"briefgen: writing {self.what} failed: {exc}")
+        else:
+            log.info(f"briefgen: wrote {count} {self.what}")
+
+    def wait(self) -> bool:
+        """Wait until the work is done; False if it failed."""
+        self._thread.join()
+        return not self.failed
+
+
 Listing = tuple[tuple[str, tuple[str, ...]], ...]
 
 

@@ -48,7 +48,12 @@ class PreviewSession:
     def rebuild(self) -> int:
         """Rebuild after an edit; returns how many pages were rendered."""
         build(self._config(self.site), serve_url=SERVE_URL, dirty=True)
-        return len(self.plugin.specs) if self.plugin.rebuild is None else len(self.plugin.rebuild)
+        if self.plugin.rebuild is None:
+            return len(self.plugin.specs)
+        # The browser reloads without waiting for the feeds and API documents; the next rebuild waits.
+        assert self.plugin.after_reload is not None
+        self.plugin.wait_after_reload()
+        return len(self.plugin.rebuild)
 
     def fresh_build(self, site: Path) -> None:
         """What a new preview session would serve for the current content (this session carries on)."""
