@@ -243,3 +243,21 @@ def test_a_rebuild_repeats_errors_but_only_the_edited_files_warnings(demo: Path,
     assert warnings and all(m.startswith(story.relative_to(demo).as_posix() + ":") for m in warnings), warnings
     assert any("warning[unannotated-mention]" in m and "maryo-febelca" in m for m in warnings)
     assert any("1 more warning(s) in unchanged files" in r.getMessage() for r in caplog.records)
+
+
+def test_feeds_written_after_the_reload_report_a_failure_and_the_next_rebuild_redoes_everything(
+        demo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    story = next((demo / "content/articles").rglob("story-3.md"))
+    session = PreviewSession(demo, tmp_path / "preview")
+    shutil.rmtree(session.site / "api")
+    (session.site / "api").write_text("a file where the API folder goes\n")  # every API write now fails
+    front(story, lambda d: d.update(title="Talks stall"))
+    with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.briefgen"):
+        assert session.rebuild() < len(session.plugin.specs)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert [m.split(": ")[:2] for m in errors] == [["briefgen", "writing feed and API files failed"]]
+    (session.site / "api").unlink()
+    front(story, lambda d: d.update(title="Talks resume"))
+    assert session.rebuild() == len(session.plugin.specs), "after a failed write, everything is written again"
+    session.fresh_build(tmp_path / "fresh")
+    assert_same_site(session.site, tmp_path / "fresh", "after a failed write")
