@@ -91,8 +91,9 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
     With the `previous` index (the preview's last build), co-coverage counts and mention sentences
     already computed for unchanged entities and articles are kept.
     """
-    names = [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
-    matcher: AliasMatcher[EntityKey] = AliasMatcher(names)
+    names = _names_of(desk)
+    same_names = previous is not None and _names_of(previous.desk) == names
+    matcher = previous.matcher if previous is not None and same_names else AliasMatcher(names)
     index = DeskIndex(desk, matcher)
     for article in desk.articles:
         covered = list(article.covers())
@@ -125,7 +126,7 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
         for org in sorted({r.org for r in person.roles if r.org}):
             index.people_of[("org", org)].append(person.key)
     if previous is not None:
-        _carry_over(previous, index, names)
+        _carry_over(previous, index, same_names)
     for events in index.events_of.values():
         events.sort(key=lambda k: _event_sort_key(desk, k))
     for kids in index.children.values():
@@ -133,14 +134,18 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
     return index
 
 
-def _carry_over(previous: DeskIndex, index: DeskIndex, names: list[tuple[str, EntityKey]]) -> None:
+def _names_of(desk: Desk) -> list[tuple[str, EntityKey]]:
+    """Every name and alias with its entity, in the desk's order: what the alias matcher is made of."""
+    return [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
+
+
+def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool) -> None:
     """Keep lazily computed results whose inputs are the same objects as before."""
     for key, counts in previous._together.items():
         before, now = previous.coverage.get(key, []), index.coverage.get(key, [])
         if len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True)):
             index._together[key] = counts
-    old_names = [(name, entity.key) for entity in previous.desk.all_entities() for name in entity.names]
-    if old_names != names:
+    if not same_names:
         return  # other names may now match first: every sentence must be found again
     before_articles = {a.slug: a for a in previous.desk.articles}
     for article in index.desk.articles:

@@ -349,16 +349,19 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
 # --- checks across files -------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: the preview's cache keeps per-article results while it is the same
 class Registry:
     """The valid registry entries by kind and slug, and every name they claim."""
 
     docs: dict[str, dict[str, ValidDoc]]
     names: dict[NameKey, ValidDoc]
+    _matcher: AliasMatcher[ValidDoc] | None = field(default=None, repr=False)
 
     def matcher(self) -> AliasMatcher[ValidDoc]:
-        """A matcher over the names and aliases of every registry entry."""
-        return AliasMatcher((name, doc) for doc in _all(self.docs) for name in _names(doc))
+        """A matcher over the names and aliases of every registry entry (made once)."""
+        if self._matcher is None:
+            self._matcher = AliasMatcher((name, doc) for doc in _all(self.docs) for name in _names(doc))
+        return self._matcher
 
     def for_articles(self) -> Registry:
         """The registry as far as `check_articles` reads it: each entry's kind, slug, file, name and aliases.
@@ -473,7 +476,12 @@ def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Re
 def check_articles(articles: list[ValidDoc], registry: Registry, matcher: AliasMatcher[ValidDoc],
                    diagnostics: list[Diagnostic], cache: FileCache | None = None) -> None:
     """The checks of articles against the registry; each article is checked on its own."""
-    check_references(articles, registry, diagnostics)
+    if cache is None:
+        check_references(articles, registry, diagnostics)
+    else:  # an article's references stay right while it and the registry are the same objects
+        for doc in articles:
+            cache.get("references", doc.source.path, (doc, registry),
+                      functools.partial(check_references, [doc], registry), diagnostics)
     check_mentions(articles, registry, matcher, diagnostics, cache)
 
 
@@ -534,7 +542,11 @@ def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: Fil
     """
     valid = validate_files(sources, diagnostics, cache)
     # In three steps that `pipeline.diagnose` also takes, with the articles spread over processes.
-    registry = check_registry([doc for doc in valid if doc.kind != "article"], diagnostics)
+    entries = [doc for doc in valid if doc.kind != "article"]
+    if cache is None:
+        registry = check_registry(entries, diagnostics)
+    else:  # kept, with its matcher, while every entry is the same object: an article edit leaves it be
+        registry = cache.get("registry", "", tuple(entries), functools.partial(check_registry, entries), diagnostics)
     check_articles([doc for doc in valid if doc.kind == "article"], registry, registry.matcher(), diagnostics, cache)
     report_unused(registry, references_in(valid), diagnostics)
     return valid

@@ -261,3 +261,16 @@ def test_feeds_written_after_the_reload_report_a_failure_and_the_next_rebuild_re
     assert session.rebuild() == len(session.plugin.specs), "after a failed write, everything is written again"
     session.fresh_build(tmp_path / "fresh")
     assert_same_site(session.site, tmp_path / "fresh", "after a failed write")
+
+
+def test_deleting_an_entry_fails_the_rebuild_in_the_unchanged_articles_that_name_it(
+        demo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    session = PreviewSession(demo, tmp_path / "preview")
+    naming = sorted(p.relative_to(demo).as_posix() for p in (demo / "content/articles").rglob("*.md")
+                    if "- caque-loostor" in p.read_text())
+    assert naming, "the demo desk's articles name her"
+    (demo / "content/people/caque-loostor.yml").unlink()
+    with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.briefgen"), pytest.raises(Abort):
+        session.rebuild()
+    unknown = sorted({m.split(":")[0] for r in caplog.records if "error[unknown-ref]" in (m := r.getMessage())})
+    assert [path for path in unknown if path.startswith("content/articles/")] == naming
