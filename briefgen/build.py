@@ -89,11 +89,15 @@ def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bo
             shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     with _marked(staging):
+        # As `mkdocs build` does. MkDocs keeps one instance of a plugin with these events per process,
+        # so without them a build after a preview in the same process would inherit the preview's state.
+        config.plugins.on_startup(command="build", dirty=False)
         try:
             config.site_dir = str(staging)
             mkdocs_build(config)
             _swap_into_place(staging, final)
         finally:
+            config.plugins.on_shutdown()
             shutil.rmtree(staging, ignore_errors=True)
     return final
 

@@ -202,11 +202,12 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Drop content sources from the site and add a virtual file per generated page."""
         assert self.project is not None and self.renderer is not None
-        prefix = _content_prefix(self.project.content_dir, config.docs_dir)
+        docs_dir = config.docs_dir  # read once: MkDocs' configuration answers each read through a descriptor
+        prefix = _content_prefix(self.project.content_dir, docs_dir)
         if prefix is not None:
             for file in list(files):
                 # Decided on names, not resolved paths: resolving every file of a large desk took a second.
-                inside = file.src_dir == config.docs_dir and file.src_uri.startswith(prefix)
+                inside = file.src_dir == docs_dir and file.src_uri.startswith(prefix)
                 if inside and os.path.splitext(file.src_uri)[1].lower() not in STATIC_SUFFIXES:
                     files.remove(file)
         in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
@@ -348,8 +349,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             if self.writer is not None:
                 count = self.writer.result()
             elif self.rebuild is not None:
-                # The browser reloads once the build returns; the few feeds and API documents of a
-                # partial rebuild (a fifth of a one-article rebuild at 10,000 articles) can follow.
+                # The browser reloads once the build returns; the feeds and API documents of what a partial
+                # rebuild re-rendered (a fifth of a one-article rebuild at 10,000 articles) can follow.
                 assert self.renderer is not None
                 owners = {s.owner for uri in self.rebuild if (s := self.specs[uri]).owner}
                 work = functools.partial(write_feeds_and_api, self.renderer.index, config, self.renderer.desk_date,
@@ -406,9 +407,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def _write_feeds_and_api(self, config: MkDocsConfig) -> int:
         """Write the JSON API and (with a `site_url`) the feeds; returns how many files were written."""
         assert self.renderer is not None
-        # A partial preview rebuild refreshes the feeds and API documents of what it re-rendered.
-        owners = None if self.rebuild is None else {s.owner for u in self.rebuild if (s := self.specs[u]).owner}
-        return write_feeds_and_api(self.renderer.index, config, self.renderer.desk_date, owners)
+        return write_feeds_and_api(self.renderer.index, config, self.renderer.desk_date)
 
     def _finish_preview(self, config: MkDocsConfig) -> None:
         """Remove pages that no longer exist from the preview, and remember what this build rendered."""

@@ -28,7 +28,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -42,6 +42,10 @@ from .pipeline import Stamp, files_stamp
 from .render import PageSpec, RenderOptions
 from .reuse import FileCache
 from .schema import ENTITY_KINDS
+
+if TYPE_CHECKING:  # MkDocs is imported when the preview starts
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
 
 log = logging.getLogger("mkdocs.plugins.briefgen")
 
@@ -242,13 +246,13 @@ class DocsListing:
     attaches to a file (its page, its inclusion in the nav) reaches the next build.
     """
 
-    def __init__(self, list_files: Callable[[Any], Any]) -> None:
+    def __init__(self, list_files: Callable[[MkDocsConfig], Files]) -> None:
         self._list_files = list_files
         self._kept: dict[tuple[Any, ...], tuple[Listing, list[dict[str, Any]]]] = {}
         self.reused = 0
         """How many builds got a kept list (tests)."""
 
-    def __call__(self, config: Any) -> Any:
+    def __call__(self, config: MkDocsConfig) -> Files:
         """The `Files` of `config.docs_dir`, as MkDocs' `get_files` makes them."""
         from mkdocs.structure.files import File, Files
 

@@ -355,7 +355,7 @@ class Registry:
 
     docs: dict[str, dict[str, ValidDoc]]
     names: dict[NameKey, ValidDoc]
-    _matcher: AliasMatcher[ValidDoc] | None = field(default=None, repr=False)
+    _matcher: AliasMatcher[ValidDoc] | None = field(default=None, init=False, repr=False)
 
     def matcher(self) -> AliasMatcher[ValidDoc]:
         """A matcher over the names and aliases of every registry entry (made once)."""

@@ -20,6 +20,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
+from briefgen.cli import main
 from briefgen.demo import write_demo_desk
 from briefgen.mkdocs_plugin import BriefgenPlugin
 from briefgen.preview import DocsListing, reused_listings
@@ -274,3 +275,22 @@ def test_deleting_an_entry_fails_the_rebuild_in_the_unchanged_articles_that_name
         session.rebuild()
     unknown = sorted({m.split(":")[0] for r in caplog.records if "error[unknown-ref]" in (m := r.getMessage())})
     assert [path for path in unknown if path.startswith("content/articles/")] == naming
+
+
+def test_a_build_after_a_preview_in_the_same_process_builds_everything_without_drafts(demo: Path,
+                                                                                       tmp_path: Path) -> None:
+    # MkDocs keeps one briefgen plugin per process: the build must not inherit the preview's state
+    # (with the preview's address as its own, the build would otherwise render only the edited pages).
+    config = demo / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_url: https://demo.example/", f"site_url: {SERVE_URL}"))
+    front(next((demo / "content/articles").rglob("story-4.md")), lambda d: d.update(status="draft"))
+    session = PreviewSession(demo, tmp_path / "preview")
+    assert (session.site / "articles/story-4/index.html").is_file(), "the preview shows drafts"
+    front(next((demo / "content/articles").rglob("story-3.md")), lambda d: d.update(title="Talks stall"))
+    assert session.rebuild() < len(session.plugin.specs)
+    site = tmp_path / "site"
+    assert main(["build", "-q", "-f", str(demo / "mkdocs.yml"), "--site-dir", str(site)]) == 0
+    assert not (site / "articles/story-4").exists(), "a build leaves drafts out"
+    assert "Talks stall" in (site / "articles/story-3/index.html").read_text()
+    assert (site / "pagefind/pagefind.js").is_file(), "a build indexes every page for search"
+    assert len(list(site.rglob("index.html"))) == len(session.plugin.specs), "every page"
