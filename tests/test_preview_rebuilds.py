@@ -283,6 +283,7 @@ def test_a_build_after_a_preview_in_the_same_process_builds_everything_without_d
     # (with the preview's address as its own, the build would otherwise render only the edited pages).
     config = demo / "mkdocs.yml"
     config.write_text(config.read_text().replace("site_url: https://demo.example/", f"site_url: {SERVE_URL}"))
+    assert f"site_url: {SERVE_URL}" in config.read_text()
     front(next((demo / "content/articles").rglob("story-4.md")), lambda d: d.update(status="draft"))
     session = PreviewSession(demo, tmp_path / "preview")
     assert (session.site / "articles/story-4/index.html").is_file(), "the preview shows drafts"
