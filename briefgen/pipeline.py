@@ -164,7 +164,7 @@ def _check_articles(files: list[ContentFile], registry: Callable[[], Registry]) 
     found: list[Diagnostic] = []
     articles = validate_files(load_files(files, found), found)
     against = registry()
-    check_articles(articles, against, against.matcher(), found)
+    check_articles(articles, against, found)
     return found, references_in(articles)
 
 

@@ -473,8 +473,8 @@ def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Re
     return registry
 
 
-def check_articles(articles: list[ValidDoc], registry: Registry, matcher: AliasMatcher[ValidDoc],
-                   diagnostics: list[Diagnostic], cache: FileCache | None = None) -> None:
+def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
+                   cache: FileCache | None = None) -> None:
     """The checks of articles against the registry; each article is checked on its own."""
     if cache is None:
         check_references(articles, registry, diagnostics)
@@ -482,7 +482,7 @@ def check_articles(articles: list[ValidDoc], registry: Registry, matcher: AliasM
         for doc in articles:
             cache.get("references", doc.source.path, (doc, registry),
                       functools.partial(check_references, [doc], registry), diagnostics)
-    check_mentions(articles, registry, matcher, diagnostics, cache)
+    check_mentions(articles, registry, diagnostics, cache)
 
 
 def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:
@@ -499,9 +499,10 @@ def report_unused(registry: Registry, referenced: set[tuple[str, str]], diagnost
                 f"annotate an article with it (`{ARTICLE_FIELD[doc.kind]}: [{doc.slug}]`) or delete the file")
 
 
-def check_mentions(articles: list[ValidDoc], registry: Registry, matcher: AliasMatcher[ValidDoc],
-                   diagnostics: list[Diagnostic], cache: FileCache | None = None) -> None:
+def check_mentions(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
+                   cache: FileCache | None = None) -> None:
     """Warn about names of registry entries in article bodies that the article does not list."""
+    matcher = registry.matcher()
     if not matcher:
         return
     if cache is None:
@@ -547,7 +548,7 @@ def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: Fil
         registry = check_registry(entries, diagnostics)
     else:  # kept, with its matcher, while every entry is the same object: an article edit leaves it be
         registry = cache.get("registry", "", tuple(entries), functools.partial(check_registry, entries), diagnostics)
-    check_articles([doc for doc in valid if doc.kind == "article"], registry, registry.matcher(), diagnostics, cache)
+    check_articles([doc for doc in valid if doc.kind == "article"], registry, diagnostics, cache)
     report_unused(registry, references_in(valid), diagnostics)
     return valid
 
