@@ -67,26 +67,25 @@ def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
     seen: dict[tuple[str, str], str] = {}
     for entry in entries:
         kind, path, folders, rel = entry
-        sink = DiagnosticSink(rel, diagnostics)
         try:
             st = os.lstat(path)
         except OSError:
             st = None  # gone since the walk: reading it reports why
         # No link is followed below the kind's folder (os.walk does not), so refusing links keeps reads inside.
         if st is not None and stat.S_ISLNK(st.st_mode):
-            sink.error(0, 0, "symlink", "content files must not be symbolic links",
-                       "replace the link with the file itself")
+            DiagnosticSink(rel, diagnostics).error(0, 0, "symlink", "content files must not be symbolic links",
+                                                   "replace the link with the file itself")
             continue
         if cache is None or st is None:
-            doc = _load_one(kind, path, folders, rel, sink)
+            doc = _load_one(kind, path, folders, rel, DiagnosticSink(rel, diagnostics))
         else:
             doc = cache.get("load", rel, _file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
         if doc is None:
             continue
         if (kind, doc.slug) in seen:
-            sink.error(0, 0, "duplicate-slug",
-                       f"another {kind} already has the slug `{doc.slug}`: {seen[(kind, doc.slug)]}",
-                       "slugs name pages, so each must be unique; rename one of the files")
+            DiagnosticSink(rel, diagnostics).error(
+                0, 0, "duplicate-slug", f"another {kind} already has the slug `{doc.slug}`: {seen[(kind, doc.slug)]}",
+                "slugs name pages, so each must be unique; rename one of the files")
             continue
         seen[(kind, doc.slug)] = rel
         docs.append(doc)

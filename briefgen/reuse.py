@@ -73,5 +73,7 @@ class FileCache:
 
     def end_run(self) -> None:
         """Forget the entries of files that no longer exist."""
+        if len(self._used) == len(self._entries):
+            return  # every entry was asked for (the usual rebuild): none is stale, and no scan is needed
         for key in [k for k in self._entries if k not in self._used]:
             del self._entries[key]

@@ -78,6 +78,11 @@ class ValidDoc:
         """The slug of the source file."""
         return self.source.slug
 
+    @functools.cached_property
+    def referenced(self) -> frozenset[tuple[str, str]]:
+        """Every (kind, slug) the file refers to (kept with the file, which the preview reuses)."""
+        return frozenset((kind, slug) for _, kind, slug in self.refs)
+
     def position(self, *path: object) -> Position:
         """Line and column of the value at `path`, falling back to its closest parent."""
         while path:
@@ -487,7 +492,7 @@ def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: li
 
 def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:
     """Every (kind, slug) that the files refer to."""
-    return {(kind, slug) for doc in valid for _, kind, slug in doc.refs}
+    return set().union(*[doc.referenced for doc in valid])
 
 
 def report_unused(registry: Registry, referenced: set[tuple[str, str]], diagnostics: list[Diagnostic]) -> None:

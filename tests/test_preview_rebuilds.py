@@ -147,11 +147,28 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         (content / "images").mkdir()
         (content / "images/map.png").write_bytes(b"\x89PNG\r\n\x1a\n")
 
+    icon = b"\x89PNG\r\n\x1a\n desk's own icon"
+
+    def override_favicon() -> None:  # a docs file of the theme's name wins over the theme's (as in MkDocs)
+        (content / "assets/images").mkdir(parents=True)
+        (content / "assets/images/favicon.png").write_bytes(icon)
+
+    def add_theme_folder() -> None:
+        (demo / "overrides/assets").mkdir(parents=True)
+        (demo / "overrides/assets/desk.css").write_text("body { margin: 0 }\n")
+        config = demo / "mkdocs.yml"
+        theme = "  name: material\n"
+        config.write_text(config.read_text().replace(theme, theme + "  custom_dir: overrides\n"))
+
     # A name in bodies reaches many pages of a 30-article desk; other edits stay under half the site.
     reaches_far = {"rename a person", "give a topic an alias used in bodies"}
     # These add, move or remove files: MkDocs must list `docs_dir` again (a picture must be copied).
     new_names = {"move an article to another month", "add an article in a new month", "delete an article",
-                 "add a picture"}
+                 "add a picture", "override the theme's icon"}
+    # These change the theme's folders: MkDocs must list the theme's files again.
+    new_theme = {"give the theme a folder of overrides", "add a file to the theme's folder"}
+    # Files only MkDocs copies: no page changes.
+    copied_only = {"add a picture", "override the theme's icon", "add a file to the theme's folder"}
     edits: list[tuple[str, Callable[[], None]]] = [
         ("retitle an article", lambda: front(story["story-3"], lambda d: d.update(title="Talks stall"))),
         ("rewrite a body", lambda: front(story["story-3"], lambda d: None, lambda b: b.replace("talks", "meetings"))),
@@ -171,18 +188,26 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
             parent="event-1", place="place-2", participants=["maryo-febelca", "venmi-linostca"]))),
         ("make an article a draft", lambda: front(story["story-4"], lambda d: d.update(status="draft"))),
         ("delete an event's only article reference", lambda: front(story["story-new"], lambda d: d.pop("events"))),
+        ("override the theme's icon", override_favicon),
+        ("give the theme a folder of overrides", add_theme_folder),
+        ("add a file to the theme's folder", lambda: (demo / "overrides/assets/more.css").write_text("p {}\n")),
     ]
     for step, edit in edits:
         edit()
-        reused = listing.reused
+        reused, reused_theme = listing.reused, listing.reused_theme
         rendered = session.rebuild()
-        if step == "add a picture":
-            assert rendered == 0, "no page shows the picture: only MkDocs copies it"
+        if step in copied_only:
+            assert rendered == 0, f"{step}: no page changes, only MkDocs copies the file"
+        elif step == "give the theme a folder of overrides":
+            assert rendered == len(session.plugin.specs), "mkdocs.yml changed: every page is rendered again"
         else:
             assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
         assert listing.reused == reused + (step not in new_names), f"{step}: MkDocs' list of files reused?"
+        assert listing.reused_theme == reused_theme + (step not in new_theme), f"{step}: list of theme files reused?"
         session.fresh_build(tmp_path / step)
         assert_same_site(session.site, tmp_path / step, step)
+    assert (session.site / "assets/images/favicon.png").read_bytes() == icon
+    assert (session.site / "assets/more.css").is_file()
 
 
 def test_broken_content_keeps_the_preview_and_the_fix_catches_up(demo: Path, tmp_path: Path) -> None:
