@@ -20,9 +20,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -34,10 +36,68 @@ from briefgen.render import RenderOptions, SiteRenderer, default_templates_dir
 BIN = Path(sys.executable).parent
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one process and the processes it waited for."""
+@dataclass(frozen=True)
+class Timing:
+    """One process run: wall seconds, peak RSS, and CPU seconds of it and the processes it waited for."""
+
+    seconds: float
+    peak_rss: int
+    """Bytes, of the largest process."""
+    user: float
+    system: float
+    pagefind: float = 0.0
+    """CPU seconds (user and system) of Pagefind, sampled from /proc: a lower bound (see `PagefindCpu`)."""
+
+
+class PagefindCpu:
+    """Pagefind's CPU time during a build, read from /proc every tenth of a second (Linux; 0 elsewhere).
+
+    The build's own resource usage lumps Pagefind in with briefgen's processes; this tells them apart,
+    to see which of them grows faster than the desk. The last tenth of a second of each Pagefind
+    process may be missed, so the figure is a lower bound.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __enter__(self) -> PagefindCpu:
+        if os.path.isdir("/proc"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self._seen.values())
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            for name in os.listdir("/proc"):
+                if not name.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{name}/cmdline", "rb") as cmd:
+                        if b"pagefind" not in cmd.read().split(b"\0", 1)[0]:
+                            continue
+                    with open(f"/proc/{name}/stat", "rb") as stat:
+                        fields = stat.read().rsplit(b")", 1)[1].split()
+                except OSError:
+                    continue  # ended between listing and reading
+                # utime and stime are fields 14 and 15 of stat(5); here 11 and 12, after the name.
+                self._seen[int(name)] = (int(fields[11]) + int(fields[12])) / self._tick
+
+
+def timed(args: list[str], cwd: Path) -> Timing:
+    """Wall seconds, peak RSS and CPU time of one process and the processes it waited for."""
     os.sync()  # the last run's writes reach the disk now, not in the background during this one
-    with tempfile.TemporaryFile() as err:  # a pipe could fill up and stall a chatty process
+    with tempfile.TemporaryFile() as err, PagefindCpu() as pagefind:  # a pipe could fill and stall a chatty process
         start = time.monotonic()
         proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -45,7 +105,7 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int]:
         if os.waitstatus_to_exitcode(status) != 0:
             err.seek(0)
             raise SystemExit(f"{' '.join(args)} failed: {err.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss * 1024
+    return Timing(elapsed, usage.ru_maxrss * 1024, usage.ru_utime, usage.ru_stime, pagefind.seconds)
 
 
 class Trash:
@@ -78,7 +138,7 @@ def median_run(args: list[str], cwd: Path, repeat: int, before: Callable[[], Non
     for _ in range(repeat):
         before()
         runs.append(timed(args, cwd))
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+    return statistics.median(r.seconds for r in runs), max(r.peak_rss for r in runs)
 
 
 def html_bytes_per_page(site: Path) -> tuple[int, float]:
@@ -181,33 +241,37 @@ def time_builds(rows: list[dict[str, float]], work: Path, repeat: int, trash: Tr
     ratio, alike: timing one size after the other once made plain MkDocs, which grows linearly, look
     2.3 times as slow at 20,000 articles as at 10,000.
     """
-    runs: dict[int, dict[str, list[tuple[float, int]]]] = {int(row["articles"]): {"ours": [], "plain": []}
-                                                           for row in rows}
+    runs: dict[int, dict[str, list[Timing]]] = {int(row["articles"]): {"ours": [], "plain": []} for row in rows}
     for _ in range(repeat):
         for size, timings in runs.items():
             desk, twin = work / f"desk-{size}", work / f"plain-{size}"
             # Cold builds, as on a fresh clone.
-            timings["ours"].append(median_run([str(BIN / "briefgen"), "build", "-q"], desk, 1,
-                                              lambda d=desk: trash.clear(d / "site")))
+            trash.clear(desk / "site")
+            timings["ours"].append(timed([str(BIN / "briefgen"), "build", "-q"], desk))
             if plain:
-                timings["plain"].append(median_run([str(BIN / "mkdocs"), "build", "-q"], twin, 1,
-                                                   lambda t=twin: trash.clear(t / "site")))
+                trash.clear(twin / "site")
+                timings["plain"].append(timed([str(BIN / "mkdocs"), "build", "-q"], twin))
     before: dict[str, float] | None = None
     for row in rows:
-        timings = runs[int(row["articles"])]
+        ours = runs[int(row["articles"])]["ours"]
         pages, per_page = html_bytes_per_page(work / f"desk-{row['articles']}" / "site")
-        row.update(pages=pages, build_s=round(statistics.median(t for t, _ in timings["ours"]), 2),
-                   build_peak_rss_mib=round(max(r for _, r in timings["ours"]) / 2**20),
-                   html_bytes_per_page=round(per_page))
+        row.update(pages=pages, build_s=round(statistics.median(t.seconds for t in ours), 2),
+                   build_peak_rss_mib=round(max(t.peak_rss for t in ours) / 2**20),
+                   html_bytes_per_page=round(per_page),
+                   # Where the time goes, all processes of the build together: briefgen's and Pagefind's.
+                   build_user_s=round(statistics.median(t.user for t in ours), 1),
+                   build_system_s=round(statistics.median(t.system for t in ours), 1),
+                   pagefind_cpu_s=round(statistics.median(t.pagefind for t in ours), 1))
         if plain:
-            plain_s = statistics.median(t for t, _ in timings["plain"])
+            twins = runs[int(row["articles"])]["plain"]
+            plain_s = statistics.median(t.seconds for t in twins)
             row.update(plain_mkdocs_s=round(plain_s, 2),
-                       plain_mkdocs_peak_rss_mib=round(max(r for _, r in timings["plain"]) / 2**20),
+                       plain_mkdocs_peak_rss_mib=round(max(t.peak_rss for t in twins) / 2**20),
                        ratio_to_plain=round(row["build_s"] / plain_s, 2))
         if before is not None:  # how cost grows with the desk: 2.0 for a doubled desk means linear
-            row["build_x_previous"] = round(row["build_s"] / before["build_s"], 2)
-            if plain:
-                row["plain_x_previous"] = round(row["plain_mkdocs_s"] / before["plain_mkdocs_s"], 2)
+            for figure in ("build_s", "build_user_s", "build_system_s", "pagefind_cpu_s", "plain_mkdocs_s"):
+                if before.get(figure):
+                    row[f"{figure.removesuffix('_s')}_x_previous"] = round(row[figure] / before[figure], 2)
         before = row
 
 
