@@ -279,7 +279,7 @@ class DocsListing:
         from mkdocs.structure.files import Files
 
         # The patterns MkDocs matches are fixed but for `static_templates`; what matches depends on the names.
-        key = (tuple(config.theme.dirs), tuple(config.theme.static_templates), config.site_dir,
+        key = (tuple(config.theme.dirs), tuple(sorted(config.theme.static_templates)), config.site_dir,
                config.use_directory_urls)
         names = tuple(_listing(folder) for folder in config.theme.dirs)
         kept = self._themes.get(key)
