@@ -330,7 +330,7 @@ def _listing(docs_dir: str) -> Listing:
 
 @contextlib.contextmanager
 def reused_listings() -> Iterator[DocsListing]:
-    """While active, MkDocs' builds in this process list `docs_dir` through one `DocsListing`.
+    """While active, MkDocs' builds in this process list `docs_dir` and the theme through one `DocsListing`.
 
     MkDocs has no plugin event before it lists the files, so the preview swaps the function its
     build calls, and puts it back when the preview ends.
