@@ -372,6 +372,55 @@ def _change_observer() -> Any:
     return ChangeObserver()
 
 
+class IdleCollector:
+    """Runs the cyclic garbage collector in the pauses between preview rebuilds, not during them.
+
+    During a rebuild its passes over young objects (about 200 of them) cost a fifth of it: on a
+    10,000-article desk, rebuilds took 0.80 s with the collector off against 0.99 s with it on
+    (six each, interleaved, collecting in the pause after each). So rebuilds run with it off, and it
+    collects (0.1 to 0.2 s), and is back on, `pause` seconds after a build: once the browser has
+    fetched the page, and before most next saves. The garbage must not be left for long: with a
+    one-second pause, saves half a second after each reload never reached it, and rebuilds on top
+    of several rebuilds' garbage were slower than with the collector on (median of ten saves 1.31 s
+    against 1.22 s). Saves always closer together than `pause` (an editor saving as you type) would
+    still put it off, so after `patience` rebuilds without a pause it collects before the next one.
+    """
+
+    def __init__(self, pause: float = 0.3, patience: int = 4) -> None:
+        self.pause, self.patience = pause, patience
+        self._timer: threading.Timer | None = None
+        self._uncollected = 0
+        """Rebuilds since the last collection."""
+
+    def before_build(self) -> None:
+        """A rebuild starts: switch the collector off (collecting first if it has waited too long)."""
+        if self._timer is not None:
+            self._timer.cancel()  # (if it has begun, the rebuild may run with the collector on: harmless)
+            self._timer = None
+        if self._uncollected >= self.patience:
+            self.collect()
+        gc.disable()
+
+    def after_build(self) -> None:
+        """A build ended, or failed: collect after the pause unless another rebuild starts first."""
+        self._uncollected += 1
+        self._timer = threading.Timer(self.pause, self.collect)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def collect(self) -> None:
+        """Collect now, and switch the collector back on."""
+        gc.collect()
+        self._uncollected = 0
+        gc.enable()
+
+    def stop(self) -> None:
+        """The preview ends: no collection pending, and the collector on as it was."""
+        if self._timer is not None:
+            self._timer.cancel()
+        gc.enable()
+
+
 class _DirtyWarningFilter(logging.Filter):
     """Hides MkDocs' warning that dirty builds may be inaccurate: the dependency rules make them exact."""
 
@@ -403,27 +452,25 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
     logging.getLogger("mkdocs.commands.build").addFilter(_DirtyWarningFilter())
 
     built = False
-    idle: threading.Timer | None = None
+    collector = IdleCollector()
 
     def builder(config=None) -> None:  # type: ignore[no-untyped-def]
-        nonlocal built, idle
-        if idle is not None:
-            # A save came before the pause: collecting now would hold this rebuild up (by a tenth of a
-            # second on a 10,000-article desk, saving every second and a half); it waits for the next pause.
-            idle.cancel()
-        log.info("Building the preview ...")
-        build(config or get_config(), serve_url=serve_url, dirty=True)
-        if not built:
-            # What the first build leaves (the file cache, compiled templates) lives for the whole
-            # session. Frozen, it no longer makes the collector's full passes take a second or more
-            # in the middle of a later rebuild (they did, one rebuild in five, on a 10,000-article desk).
-            gc.collect()
-            gc.freeze()
-            gc.set_threshold(*gc.get_threshold()[:2], 1000)  # full passes: rarely during a rebuild ...
-            built = True
-        idle = threading.Timer(1.0, gc.collect)  # ... but after each one, in the pause once the browser has reloaded
-        idle.daemon = True
-        idle.start()
+        nonlocal built
+        if built:
+            collector.before_build()
+        try:
+            log.info("Building the preview ...")
+            build(config or get_config(), serve_url=serve_url, dirty=True)
+            if not built:
+                # What the first build leaves (the file cache, compiled templates) lives for the whole
+                # session. Frozen, it no longer makes the collector's full passes take a second or more
+                # in the middle of a later rebuild (they did, one rebuild in five, on a 10,000-article desk).
+                gc.collect()
+                gc.freeze()
+                gc.set_threshold(*gc.get_threshold()[:2], 1000)  # full passes: rarely between rebuilds
+                built = True
+        finally:
+            collector.after_build()
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     if not poll:
@@ -453,5 +500,6 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
             finally:
                 server.shutdown()
     finally:
+        collector.stop()
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)

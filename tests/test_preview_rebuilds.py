@@ -8,8 +8,11 @@ rules miss shows up here as a stale page.
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from mkdocs.exceptions import Abort
 from briefgen.cli import main
 from briefgen.demo import write_demo_desk
 from briefgen.mkdocs_plugin import BriefgenPlugin
-from briefgen.preview import DocsListing, reused_listings
+from briefgen.preview import DocsListing, IdleCollector, reused_listings
 
 SERVE_URL = "http://127.0.0.1:8000/"
 #: Not refreshed by partial rebuilds on purpose: the search index (rebuilt when the preview
@@ -208,6 +211,49 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         assert_same_site(session.site, tmp_path / step, step)
     assert (session.site / "assets/images/favicon.png").read_bytes() == icon
     assert (session.site / "assets/more.css").is_file()
+
+
+class _Cycle:
+    pass
+
+
+def _cyclic_garbage() -> weakref.ref[_Cycle]:
+    """An object only the cyclic collector can free: a weak reference tells when it has."""
+    cycle = _Cycle()
+    cycle.me = cycle  # type: ignore[attr-defined]
+    return weakref.ref(cycle)
+
+
+def test_garbage_is_collected_in_the_pause_after_a_rebuild_and_never_piles_up() -> None:
+    collector = IdleCollector(pause=0.2, patience=3)
+    try:
+        collector.before_build()
+        assert not gc.isenabled(), "rebuilds run without the cyclic collector"
+        garbage = _cyclic_garbage()
+        collector.after_build()
+        assert garbage() is not None
+        deadline = time.monotonic() + 10
+        while (garbage() is not None or not gc.isenabled()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the collection runs in another thread
+        assert garbage() is None, "collected in the pause after the rebuild"
+        assert gc.isenabled()
+    finally:
+        collector.stop()
+    # Saves always less than a pause apart: at most `patience` rebuilds' garbage waits.
+    collector = IdleCollector(pause=3600, patience=3)
+    try:
+        kept = []
+        for _ in range(3):
+            collector.before_build()
+            kept.append(_cyclic_garbage())
+            collector.after_build()
+        assert all(ref() is not None for ref in kept)
+        collector.before_build()
+        assert all(ref() is None for ref in kept), "the fourth rebuild collects first"
+        assert not gc.isenabled()
+    finally:
+        collector.stop()
+    assert gc.isenabled()
 
 
 def test_broken_content_keeps_the_preview_and_the_fix_catches_up(demo: Path, tmp_path: Path) -> None:
