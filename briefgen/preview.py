@@ -252,8 +252,8 @@ class DocsListing:
 
     def __init__(self, list_files: Callable[[MkDocsConfig], Files]) -> None:
         self._list_files = list_files
-        self._kept: dict[tuple[Any, ...], tuple[Listing, list[dict[str, Any]]]] = {}
-        self._themes: dict[tuple[Any, ...], tuple[tuple[Listing, ...], list[dict[str, Any]]]] = {}
+        self._kept: dict[tuple[Any, ...], tuple[Any, list[dict[str, Any]]]] = {}
+        self._themes: dict[tuple[Any, ...], tuple[Any, list[dict[str, Any]]]] = {}
         self.reused = 0
         """How many builds got a kept list of `docs_dir` (tests)."""
         self.reused_theme = 0
@@ -261,37 +261,45 @@ class DocsListing:
 
     def __call__(self, config: MkDocsConfig) -> Files:
         """The `Files` of `config.docs_dir`, as MkDocs' `get_files` makes them."""
-        listed = _listed_files_class()
         # Everything besides the names that MkDocs' list depends on: where files go, their URLs, exclusions.
         key = (config.docs_dir, config.site_dir, config.use_directory_urls,
                config.exclude_docs, config.draft_docs, config.not_in_nav)
-        names = _listing(config.docs_dir)
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == names:
-            self.reused += 1
-            return listed(map(_copy_file, kept[1]), self)
-        files = self._list_files(config)
-        self._kept[key] = (names, [dict(vars(file)) for file in files])
-        return listed(files, self)
+        states, reused = _kept_states(self._kept, key, _listing(config.docs_dir), lambda: self._list_files(config))
+        self.reused += reused
+        return _listed_files_class()(map(_copy_file, states), self)
 
     def theme_files(self, files: Files, env: jinja2.Environment, config: MkDocsConfig) -> None:
         """Add the theme's files to `files`, as `Files.add_files_from_theme` does."""
         from mkdocs.structure.files import Files
 
+        def list_theme() -> Files:
+            found = Files([])
+            found.add_files_from_theme(env, config)  # MkDocs' own listing, with no docs file to give way to
+            return found
+
         # The patterns MkDocs matches are fixed but for `static_templates`; what matches depends on the names.
         key = (tuple(config.theme.dirs), tuple(sorted(config.theme.static_templates)), config.site_dir,
                config.use_directory_urls)
         names = tuple(_listing(folder) for folder in config.theme.dirs)
-        kept = self._themes.get(key)
-        if kept is not None and kept[0] == names:
-            self.reused_theme += 1
-        else:
-            found = Files([])
-            found.add_files_from_theme(env, config)  # MkDocs' own listing, with no docs file to give way to
-            kept = self._themes[key] = (names, [dict(vars(file)) for file in found])
-        for state in kept[1]:
+        states, reused = _kept_states(self._themes, key, names, list_theme)
+        self.reused_theme += reused
+        for state in states:
             if files.get_file_from_path(state["src_uri"]) is None:  # theme files do not override docs files
                 files.append(_copy_file(state))
+
+
+def _kept_states(kept: dict[tuple[Any, ...], tuple[Any, list[dict[str, Any]]]], key: tuple[Any, ...], names: Any,
+                 list_files: Callable[[], Iterable[Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """The states of the files `list_files` gives, kept under `key` while the folders' `names` are the same.
+
+    Returns the states and whether they were kept ones.
+    """
+    found = kept.get(key)
+    if found is not None and found[0] == names:
+        return found[1], True
+    states = [dict(vars(file)) for file in list_files()]
+    kept[key] = (names, states)
+    return states, False
 
 
 def _copy_file(state: dict[str, Any]) -> Any:
