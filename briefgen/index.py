@@ -96,7 +96,7 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
     matcher = previous.matcher if previous is not None and same_names else AliasMatcher(names)
     index = DeskIndex(desk, matcher)
     for article in desk.articles:
-        covered = list(article.covers())
+        covered = article.covers()
         for key in covered:
             index.coverage[key].append(article)
         for quote in article.quotes:
@@ -142,8 +142,9 @@ def _names_of(desk: Desk) -> list[tuple[str, EntityKey]]:
 def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool) -> None:
     """Keep lazily computed results whose inputs are the same objects as before."""
     for key, counts in previous._together.items():
-        before, now = previous.coverage.get(key, []), index.coverage.get(key, [])
-        if len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True)):
+        # Equal articles cover the same entities, so equal lists give equal counts. Lists compare
+        # item by item, identity first: unchanged articles are the same objects, found in C.
+        if previous.coverage.get(key, []) == index.coverage.get(key, []):
             index._together[key] = counts
     if not same_names:
         return  # other names may now match first: every sentence must be found again

@@ -175,7 +175,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         template_dirs = [self.project.templates_dir, default_templates_dir()]
         self.renderer = SiteRenderer(result.index, template_dirs, options,
                                      self.preview.templates if self.preview is not None else None)
-        self.specs = {spec.src_uri: spec for spec in self.renderer.pages()}
+        kept = self.preview.article_pages if self.preview is not None else None
+        self.specs = {spec.src_uri: spec for spec in self.renderer.pages(kept)}
         self.rebuild, self.pending = None, None
         if self.preview is not None:
             self._plan_preview(config, options)

@@ -7,6 +7,7 @@ objects and never the YAML. Identity is `(kind, slug)`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -193,11 +194,14 @@ class Article:
         """The article's identity."""
         return ("article", self.slug)
 
-    def covers(self) -> Iterable[EntityKey]:
+    def covers(self) -> tuple[EntityKey, ...]:
         """Every entity the article is annotated with, in kind order."""
-        for kind in ENTITY_KINDS:
-            for slug in self.refs.get(kind, ()):
-                yield (kind, slug)
+        return self._covered
+
+    @functools.cached_property
+    def _covered(self) -> tuple[EntityKey, ...]:
+        # Asked for by the index, the preview's planning and several views: made once per article object.
+        return tuple((kind, slug) for kind in ENTITY_KINDS for slug in self.refs.get(kind, ()))
 
 
 ENTITY_CLASSES: dict[str, type[Entity]] = {cls.kind: cls for cls in (Person, Event, Org, Place, Topic)}

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import queue
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import CHROMIUM, Desk, article, chromium_dom, person, static_server
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+from briefgen.preview import _change_observer
 
 
 def _free_port() -> int:
@@ -77,6 +83,43 @@ def test_serve_reloads_on_article_registry_and_template_changes(desk_factory) ->
         desk.write("templates/person.html", "<h1>{{ name }}</h1><p>Profile from the desk's template</p>\n")
         _wait_for(page, "Profile from the desk")
     assert not desk.site.exists(), "serve never writes site/"
+
+
+def test_the_preview_hears_each_kind_of_change_but_not_reads(tmp_path: Path) -> None:
+    """A build reads every content file: reads heard as changes would start a new build after each build."""
+    heard: queue.Queue[FileSystemEvent] = queue.Queue()
+
+    class Heard(FileSystemEventHandler):
+        def dispatch(self, event: FileSystemEvent) -> None:
+            heard.put(event)
+
+    story = tmp_path / "articles/story.md"
+    story.parent.mkdir()
+    story.write_text("---\ntitle: A story\n---\n")
+    observer = _change_observer()
+    observer.schedule(Heard(), str(tmp_path), recursive=True)
+    observer.start()
+    moved = story.with_name("moved.md")
+    try:
+        story.read_text()
+        sorted(os.walk(tmp_path))  # as a build lists the folders
+        # Events come in order: any about the reads would come before those of the first change.
+        changes: list[tuple[str, Callable[[], Any], str, Path]] = [
+            ("save", lambda: story.write_text("---\ntitle: Changed\n---\n"), "modified", story),
+            ("create", lambda: story.with_name("new.md").write_text("---\n"), "created", story.with_name("new.md")),
+            ("rename", lambda: story.rename(moved), "moved", story),
+            ("delete", moved.unlink, "deleted", moved),
+        ]
+        for step, change, kind, path in changes:
+            change()
+            while True:
+                event = heard.get(timeout=10)
+                assert event.event_type in {"modified", "closed", "created", "moved", "deleted"}, f"{step}: {event}"
+                if event.event_type == kind and Path(os.fsdecode(event.src_path)) == path:
+                    break
+    finally:
+        observer.stop()
+        observer.join()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by `make test`")

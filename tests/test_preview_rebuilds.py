@@ -195,10 +195,19 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         ("give the theme a folder of overrides", add_theme_folder),
         ("add a file to the theme's folder", lambda: (demo / "overrides/assets/more.css").write_text("p {}\n")),
     ]
+    # The articles whose model object each edit replaces: only their pages are made anew (`SiteRenderer.pages`).
+    remade = {"retitle an article": {"story-3"}, "rewrite a body": {"story-3"}, "annotate one more person": {"story-3"},
+              "drop a person": {"story-3"}, "move an article to another month": {"story-5"},
+              "add an article in a new month": {"story-new"}, "make an article a draft": {"story-4"},
+              "delete an event's only article reference": {"story-new"}}
+    before = session.plugin.specs
     for step, edit in edits:
         edit()
         reused, reused_theme = listing.reused, listing.reused_theme
         rendered = session.rebuild()
+        made = {spec.owner[1] for uri, spec in session.plugin.specs.items()
+                if spec.owner and spec.owner[0] == "article" and before.get(uri) is not spec}
+        assert made == remade.get(step, set()), f"{step}: article pages made anew"
         if step in copied_only:
             assert rendered == 0, f"{step}: no page changes, only MkDocs copies the file"
         elif step == "give the theme a folder of overrides":
@@ -207,6 +216,7 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
             assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
         assert listing.reused == reused + (step not in new_names), f"{step}: MkDocs' list of files reused?"
         assert listing.reused_theme == reused_theme + (step not in new_theme), f"{step}: list of theme files reused?"
+        before = session.plugin.specs  # (the fresh build goes through the same plugin)
         session.fresh_build(tmp_path / step)
         assert_same_site(session.site, tmp_path / step, step)
     assert (session.site / "assets/images/favicon.png").read_bytes() == icon
