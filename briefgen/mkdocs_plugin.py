@@ -175,7 +175,7 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         template_dirs = [self.project.templates_dir, default_templates_dir()]
         self.renderer = SiteRenderer(result.index, template_dirs, options,
                                      self.preview.templates if self.preview is not None else None)
-        kept = self.preview.article_pages if self.preview is not None else None
+        kept = self.preview.pages if self.preview is not None else None
         self.specs = {spec.src_uri: spec for spec in self.renderer.pages(kept)}
         self.rebuild, self.pending = None, None
         if self.preview is not None:
@@ -415,9 +415,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         assert self.preview is not None
         site = Path(config.site_dir).resolve()
         last = self.preview.last
-        gone = set(last.specs) - set(self.specs) if last else set()
+        gone = last.specs.keys() - self.specs.keys() if last else set()
         owners = {s.owner for uri in gone if (s := last.specs[uri]).owner} if last else set()
-        owners -= {s.owner for s in self.specs.values()}
+        if owners:  # (most rebuilds remove no page: no need to collect the owners of 14,000 pages)
+            owners -= {s.owner for s in self.specs.values()}
         stale = [File(uri, None, str(site), config.use_directory_urls).abs_dest_path for uri in sorted(gone)]
         for key in sorted(owners):  # deleted articles and entries: their API document and feeds too
             stale.append(str(site / document_path(key)))

@@ -39,7 +39,7 @@ from .index import DeskIndex
 from .matcher import name_key
 from .model import Article, Desk, Entity, EntityKey, Event
 from .pipeline import Stamp, files_stamp
-from .render import PageSpec, RenderOptions
+from .render import KeptPages, PageSpec, RenderOptions
 from .reuse import FileCache
 from .schema import ENTITY_KINDS
 
@@ -87,8 +87,8 @@ class PreviewState:
 
     cache: FileCache = field(default_factory=FileCache)
     templates: MemoryBytecodeCache = field(default_factory=MemoryBytecodeCache)
-    article_pages: dict[str, tuple[Article, PageSpec]] = field(default_factory=dict)
-    """Each article's page, kept while its model object is the same (`SiteRenderer.pages`)."""
+    pages: KeptPages = field(default_factory=dict)
+    """Each article's and entity's pages, kept while what they are made from is the same (`SiteRenderer.pages`)."""
     last: Snapshot | None = None
 
 

@@ -72,6 +72,10 @@ class PageSpec:
     leaving them out keeps the index from growing faster than the content."""
 
 
+KeptPages = dict[EntityKey, tuple[tuple[Any, ...], list[PageSpec]]]
+"""An article's or entity's pages, with what they were made from (see `SiteRenderer.pages`)."""
+
+
 class TemplateProblem(Exception):
     """A template failed to render a page: a problem in the (trusted) templates, named precisely."""
 
@@ -150,31 +154,37 @@ class SiteRenderer:
         """The newest article's date: what "now" means for the site, so builds never read the clock."""
         return self.desk.articles[0].date if self.desk.articles else dt.date(1970, 1, 1)
 
-    def pages(self, kept: dict[str, tuple[Article, PageSpec]] | None = None) -> list[PageSpec]:
+    def pages(self, kept: KeptPages | None = None) -> list[PageSpec]:
         """Every page of the site, in a stable order.
 
-        With `kept` (the preview's, from one rebuild to the next), an article whose model object is
-        the same as last time keeps its page: an article's page depends on that object alone, and
-        making the pages of 10,000 unchanged articles again was a tenth of a one-article rebuild.
-        `kept` is updated to this desk's articles.
+        With `kept` (the preview's, from one rebuild to the next), an article or entity keeps its
+        pages while what they are made from is the same: the article's model object; the entity's,
+        its coverage and the options. Making the pages of 13,000 unchanged articles and entities
+        again was a sixth of a one-article rebuild at 10,000 articles. `kept` is updated to this desk.
         """
         specs = [self._home(), *self._article_indexes()]
         if self.options.search_page:
             specs.append(self._search_page())
-        if kept is None:
-            specs += [self._article_page(a) for a in self.desk.articles]
-        else:
-            fresh = {}
-            for article in self.desk.articles:
-                found = kept.get(article.slug)
-                fresh[article.slug] = found if found and found[0] is article else (article, self._article_page(article))
-            kept.clear()
-            kept.update(fresh)
-            specs += [spec for _, spec in fresh.values()]
+        owned: KeptPages = {}
+
+        def own(key: EntityKey, inputs: tuple[Any, ...], make: Callable[[], list[PageSpec]]) -> list[PageSpec]:
+            found = kept.get(key) if kept is not None else None
+            # The model object by identity; the rest by value (a coverage list compares its items identity first).
+            if found is None or found[0][0] is not inputs[0] or found[0][1:] != inputs[1:]:
+                found = (inputs, make())
+            owned[key] = found
+            return found[1]
+
+        for article in self.desk.articles:
+            specs += own(article.key, (article,), lambda a=article: [self._article_page(a)])
         for kind in ENTITY_KINDS:
             specs += self._entity_indexes(kind)
             for entity in self.desk.entities[kind].values():
-                specs += self._entity_pages(entity)
+                inputs = (entity, self.index.coverage.get(entity.key, []), self.options)
+                specs += own(entity.key, inputs, lambda e=entity: self._entity_pages(e))
+        if kept is not None:
+            kept.clear()
+            kept.update(owned)
         return specs
 
     @staticmethod
@@ -408,6 +418,7 @@ class SiteRenderer:
     # --- entities --------------------------------------------------------------------------------
 
     def _entity_pages(self, entity: Entity) -> list[PageSpec]:
+        # Made from the entity, its coverage and the options alone (the views use the renderer they get): see `pages`.
         coverage = self.index.coverage.get(entity.key, [])
         chunks = _chunks(coverage, self.options.page_size)
         profile_url = urls.page_url(urls.entity_uri(entity.kind, entity.slug), self.options.directory_urls)

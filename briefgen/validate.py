@@ -68,12 +68,13 @@ class ValidDoc:
     refs: list[tuple[Path_, str, str]] = field(default_factory=list)
     """Every (path, kind, slug) reference the file makes, in the order written."""
 
-    @property
+    # Cached: the pipeline sorts files by kind several times over, and the preview reuses the file.
+    @functools.cached_property
     def kind(self) -> str:
         """The kind of the source file."""
         return self.source.kind
 
-    @property
+    @functools.cached_property
     def slug(self) -> str:
         """The slug of the source file."""
         return self.source.slug

@@ -205,9 +205,15 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         edit()
         reused, reused_theme = listing.reused, listing.reused_theme
         rendered = session.rebuild()
-        made = {spec.owner[1] for uri, spec in session.plugin.specs.items()
-                if spec.owner and spec.owner[0] == "article" and before.get(uri) is not spec}
-        assert made == remade.get(step, set()), f"{step}: article pages made anew"
+        made = {spec.owner for uri, spec in session.plugin.specs.items() if spec.owner and before.get(uri) is not spec}
+        assert {key[1] for key in made if key[0] == "article"} == remade.get(step, set()), f"{step}: article pages"
+        made_entities = {key for key in made if key[0] != "article"}
+        if step == "retitle an article":  # in every coverage list of the entities the article covers
+            assert session.plugin.renderer is not None
+            covered = next(a for a in session.plugin.renderer.desk.articles if a.slug == "story-3").covers()
+            assert made_entities == set(covered), f"{step}: entity pages"
+        if step == "rename a person":
+            assert made_entities == {("person", "venlin-elishabri")}, f"{step}: entity pages"
         if step in copied_only:
             assert rendered == 0, f"{step}: no page changes, only MkDocs copies the file"
         elif step == "give the theme a folder of overrides":
