@@ -160,7 +160,7 @@ class SiteRenderer:
         With `kept` (the preview's, from one rebuild to the next), an article or entity keeps its
         pages while what they are made from is the same: the article's model object; the entity's,
         its coverage and the options. Making the pages of 13,000 unchanged articles and entities
-        again was a sixth of a one-article rebuild at 10,000 articles. `kept` is updated to this desk.
+        again took 0.1 s of a 0.75 s one-article rebuild at 10,000 articles. `kept` is updated to this desk.
         """
         specs = [self._home(), *self._article_indexes()]
         if self.options.search_page:
