@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedgen.feed import FeedGenerator
-
 from . import urls
 from .index import DeskIndex
 from .model import Article, EntityKey
@@ -70,6 +68,9 @@ def _item_html(article: Article) -> str:
 
 def render_feed(spec: FeedSpec, site_url: str, updated: dt.date, directory_urls: bool = True) -> tuple[bytes, bytes]:
     """The RSS and Atom documents of one feed; `site_url` ends with a slash."""
+    # Imported here: feedgen and lxml are a twentieth of `briefgen check`'s start-up, and only builds write feeds.
+    from feedgen.feed import FeedGenerator
+
     links = feed_links(spec.folder)
     gen = FeedGenerator()
     gen.id(site_url + spec.page_url)

@@ -1,6 +1,8 @@
 """Stage 1, load: find the content files and parse them into YAML node trees.
 
-Nothing is interpreted here beyond file layout; `validate` does the rest.
+Nothing is interpreted here beyond file layout; `validate` does the rest. Files are
+loaded one at a time as the caller asks for them, so each node tree can be
+checked and dropped before the next file is read.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from slugify import slugify
@@ -25,7 +28,7 @@ REGISTRY_SUFFIXES = (".yml", ".yaml")
 
 @dataclass(frozen=True)
 class SourceDoc:
-    """One content file, parsed as far as YAML but not yet validated."""
+    """One content file: what it is and where, and an article's Markdown body."""
 
     kind: str
     """`article`, `person`, `event`, `org`, `place` or `topic`."""
@@ -33,16 +36,27 @@ class SourceDoc:
     """The file stem: the entity's identity and URL segment."""
     path: str
     """Path relative to the project root, with forward slashes."""
-    node: yaml.Node | None
-    """The YAML mapping (front matter for articles); None when empty or unparsable."""
-    line_offset: int = 0
-    """Lines before the YAML starts in the file (1 for front matter)."""
     body: str = ""
     """Markdown body of an article."""
     body_line: int = 0
     """1-based line on which the body starts."""
     folders: tuple[str, ...] = ()
     """Folders between the kind's folder and the file (YYYY, MM for articles)."""
+
+
+class ParsedFile(NamedTuple):
+    """A loaded file and its YAML node tree, parsed but not yet validated.
+
+    Kept apart from `SourceDoc` because only validation reads the tree, and it is most of a
+    loaded file's memory (14 KB of a demo article's 20 KB): a validated file keeps its
+    `SourceDoc` alone, and the tree is freed as soon as it has been checked.
+    """
+
+    source: SourceDoc
+    node: yaml.Node | None
+    """The YAML mapping (front matter for articles); None when empty or unparsable."""
+    line_offset: int = 0
+    """Lines before the YAML starts in the file (1 for front matter)."""
     unparsable: bool = False
     """The YAML had a syntax error (already reported): `node` is None for that reason, not emptiness."""
 
@@ -52,7 +66,7 @@ ContentFile = tuple[str, str, tuple[str, ...], str]
 
 
 def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
-                 cache: FileCache | None = None) -> list[SourceDoc]:
+                 cache: FileCache | None = None) -> Iterator[ParsedFile]:
     """Read every content file under `content_dir`, reporting layout and YAML problems.
 
     With a `cache`, files whose size and times are unchanged since the last run are not read again.
@@ -61,9 +75,8 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
 
 
 def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
-               cache: FileCache | None = None) -> list[SourceDoc]:
-    """Read the listed content files (see `content_files`); a slug taken by an earlier one is refused."""
-    docs: list[SourceDoc] = []
+               cache: FileCache | None = None) -> Iterator[ParsedFile]:
+    """Read the listed content files (see `content_files`) one by one; a slug taken by an earlier one is refused."""
     seen: dict[tuple[str, str], str] = {}
     for entry in entries:
         kind, path, folders, rel = entry
@@ -77,19 +90,19 @@ def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
                                                    "replace the link with the file itself")
             continue
         if cache is None or st is None:
-            doc = _load_one(kind, path, folders, rel, DiagnosticSink(rel, diagnostics))
+            parsed = _load_one(kind, path, folders, rel, DiagnosticSink(rel, diagnostics))
         else:
-            doc = cache.get("load", rel, _file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
-        if doc is None:
+            parsed = cache.get("load", rel, _file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
+        if parsed is None:
             continue
-        if (kind, doc.slug) in seen:
+        slug = parsed.source.slug
+        if (kind, slug) in seen:
             DiagnosticSink(rel, diagnostics).error(
-                0, 0, "duplicate-slug", f"another {kind} already has the slug `{doc.slug}`: {seen[(kind, doc.slug)]}",
+                0, 0, "duplicate-slug", f"another {kind} already has the slug `{slug}`: {seen[(kind, slug)]}",
                 "slugs name pages, so each must be unique; rename one of the files")
             continue
-        seen[(kind, doc.slug)] = rel
-        docs.append(doc)
-    return docs
+        seen[(kind, slug)] = rel
+        yield parsed
 
 
 def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -> list[ContentFile]:
@@ -135,12 +148,12 @@ def _walk(base: str) -> Iterator[tuple[str, tuple[str, ...]]]:
 
 
 def _load_one_into(kind: str, path: str, folders: tuple[str, ...], rel: str,
-                   into: list[Diagnostic]) -> SourceDoc | None:
+                   into: list[Diagnostic]) -> ParsedFile | None:
     return _load_one(kind, path, folders, rel, DiagnosticSink(rel, into))
 
 
-def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> SourceDoc | None:
-    """Read one content file (see `ContentFile`) into a `SourceDoc`; None, with the reason in `sink`, if unusable."""
+def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> ParsedFile | None:
+    """Read one content file (see `ContentFile`) into a `ParsedFile`; None, with the reason in `sink`, if unusable."""
     suffixes = (".md",) if kind == "article" else REGISTRY_SUFFIXES
     slug, suffix = os.path.splitext(os.path.basename(path))
     if suffix not in suffixes or (kind != "article" and folders):
@@ -157,7 +170,7 @@ def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: Di
         return None
     if kind != "article":
         node = compose(text, sink)
-        return SourceDoc(kind, slug, rel, node, folders=folders, unparsable=sink.errors > 0)
+        return ParsedFile(SourceDoc(kind, slug, rel, folders=folders), node, unparsable=sink.errors > 0)
     parts = split_front_matter(text)
     if parts is None:
         sink.error(1, 1, "no-front-matter", "an article must start with YAML front matter between `---` lines",
@@ -165,7 +178,7 @@ def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: Di
         return None
     yaml_text, body, body_line = parts
     node = compose(yaml_text, sink, line_offset=1)
-    return SourceDoc(kind, slug, rel, node, 1, body, body_line, folders, unparsable=sink.errors > 0)
+    return ParsedFile(SourceDoc(kind, slug, rel, body, body_line, folders), node, 1, unparsable=sink.errors > 0)
 
 
 def _rel_str(path: str, root: Path) -> str:

@@ -23,6 +23,9 @@ T = TypeVar("T")
 
 # Letters, digits and combining marks (so "é" written as e + U+0301 stays one token).
 _TOKEN_RE = re.compile(r"[\w\u0300-\u036f]+")
+# In ASCII text the tokens are the runs of [A-Za-z0-9_]; blanking every other character and splitting
+# on the blanks finds them in half the time of the regular expression.
+_ASCII_BLANKS = str.maketrans({c: " " for c in map(chr, range(128)) if not _TOKEN_RE.fullmatch(c)})
 
 NameKey = tuple[str, ...]
 
@@ -113,5 +116,6 @@ class AliasMatcher(Generic[T]):
 
 
 def _words(text: str) -> list[str]:
-    words = _TOKEN_RE.findall(text)
-    return words if text.isascii() else [_nfc(w) for w in words]
+    if text.isascii():
+        return text.translate(_ASCII_BLANKS).split()
+    return [_nfc(w) for w in _TOKEN_RE.findall(text)]

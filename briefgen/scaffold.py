@@ -39,7 +39,7 @@ import yaml
 from slugify import slugify
 
 from .diagnostics import Diagnostic, DiagnosticSink, Severity
-from .load import REGISTRY_SUFFIXES, SourceDoc, load_content
+from .load import REGISTRY_SUFFIXES, ParsedFile, SourceDoc, load_content
 from .matcher import NameKey, name_key
 from .pipeline import Project
 from .schema import (
@@ -213,10 +213,11 @@ def _check_name_is_free(project: Project, name: str) -> None:
 def _claimed_names(project: Project) -> dict[NameKey, list[tuple[str, str, str]]]:
     diagnostics: list[Diagnostic] = []
     claimed: dict[NameKey, list[tuple[str, str, str]]] = {}
-    for source in load_content(project.content_dir, project.root, diagnostics):
+    for parsed in load_content(project.content_dir, project.root, diagnostics):
+        source = parsed.source
         if source.kind == "article":
             continue
-        valid = validate_file(source, diagnostics)
+        valid = validate_file(parsed, diagnostics)
         if valid is None:
             continue
         for each in [valid.values.get("name", ""), *valid.values.get("aliases", [])]:
@@ -243,10 +244,10 @@ def _check_text(kind: str, slug: str, rel: str, text: str, target: Path) -> None
         parts = split_front_matter(text)
         assert parts is not None
         node = compose(parts[0], sink, line_offset=1)
-        doc = SourceDoc(kind, slug, rel, node, 1, parts[1], parts[2], target.parent.parts[-2:])
+        parsed = ParsedFile(SourceDoc(kind, slug, rel, parts[1], parts[2], target.parent.parts[-2:]), node, 1)
     else:
-        doc = SourceDoc(kind, slug, rel, compose(text, sink))
-    validate_file(doc, diagnostics)
+        parsed = ParsedFile(SourceDoc(kind, slug, rel), compose(text, sink))
+    validate_file(parsed, diagnostics)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         listed = "; ".join(f"line {d.line}: [{d.code}] {d.message}" for d in errors)

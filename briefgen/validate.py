@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +22,7 @@ from slugify import slugify
 
 from .body import unsafe_html
 from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
-from .load import SourceDoc
+from .load import ParsedFile, SourceDoc
 from .matcher import AliasMatcher, NameKey, name_key
 from .reuse import FileCache
 from .schema import (
@@ -229,7 +229,7 @@ class _Converter:
                            "write dates as YYYY-MM-DD, e.g. 2024-07-03")
                 return None
         if isinstance(ftype, Url):
-            if not URL_RE.match(text) or not urlsplit(text).netloc:
+            if not URL_RE.match(text) or not _host_is_valid(text):
                 self.error(node, "bad-url", f"`{label}` must be an absolute http(s) address, not `{text[:80]}`",
                            "write the full address, e.g. https://example.com/page")
                 return None
@@ -259,6 +259,18 @@ class _Converter:
                 return None
             return text
         raise AssertionError(f"unhandled field type {ftype!r}")  # pragma: no cover
+
+
+def _host_is_valid(url: str) -> bool:
+    """Whether an address that `URL_RE` accepts has a valid host: `URL_RE` leaves a bracketed IP
+    address's digits unchecked, and `urlsplit` raises on a wrong one (`https://[1:2:3]/`)."""
+    if "[" not in url:
+        return True  # the usual case, decided without parsing the address again
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -294,19 +306,20 @@ def _describe(ftype: FieldType) -> str:
     return "a mapping"
 
 
-def validate_file(doc: SourceDoc, diagnostics: list[Diagnostic]) -> ValidDoc | None:
-    """Check one file against its kind's schema; None if it cannot be used at all."""
+def validate_file(parsed: ParsedFile, diagnostics: list[Diagnostic]) -> ValidDoc | None:
+    """Check one loaded file against its kind's schema; None if it cannot be used at all."""
+    doc = parsed.source
     sink = DiagnosticSink(doc.path, diagnostics)
-    if doc.node is None:
-        if not doc.unparsable and not any(d.path == doc.path for d in diagnostics):
-            sink.error(1 + doc.line_offset, 1, "empty-file", f"the {doc.kind} file has no fields",
+    if parsed.node is None:
+        if not parsed.unparsable:
+            sink.error(1 + parsed.line_offset, 1, "empty-file", f"the {doc.kind} file has no fields",
                        "required: " + ", ".join(f.name for f in SCHEMAS[doc.kind].fields if f.required))
         return None
-    converter = _Converter(sink, doc.line_offset)
+    converter = _Converter(sink, parsed.line_offset)
     try:
-        values = converter.convert(doc.node, SCHEMAS[doc.kind], (), f"this {doc.kind}")
+        values = converter.convert(parsed.node, SCHEMAS[doc.kind], (), f"this {doc.kind}")
     except _TooComplex:
-        sink.error(*converter.pos(doc.node), "yaml-too-complex",
+        sink.error(*converter.pos(parsed.node), "yaml-too-complex",
                    f"the file holds more than {MAX_NODES:,} YAML values",
                    "split it up: no brief or registry entry needs that many")
         return None
@@ -379,7 +392,7 @@ class Registry:
         docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
         for doc in _all(self.docs):
             names = {key: doc.values[key] for key in _NAME_FIELDS if key in doc.values}
-            docs[doc.kind][doc.slug] = ValidDoc(SourceDoc(doc.kind, doc.slug, doc.source.path, None), names)
+            docs[doc.kind][doc.slug] = ValidDoc(SourceDoc(doc.kind, doc.slug, doc.source.path), names)
         return Registry(docs, {key: docs[doc.kind][doc.slug] for key, doc in self.names.items()})
 
 
@@ -542,7 +555,8 @@ def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics:
                      f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
 
 
-def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: FileCache | None = None) -> list[ValidDoc]:
+def validate(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic],
+             cache: FileCache | None = None) -> list[ValidDoc]:
     """Run every check; returns the files that passed their own schema.
 
     With a `cache`, unchanged files keep the results of their last check (see `reuse`).
@@ -559,11 +573,15 @@ def validate(sources: list[SourceDoc], diagnostics: list[Diagnostic], cache: Fil
     return valid
 
 
-def validate_files(sources: list[SourceDoc], diagnostics: list[Diagnostic],
+def validate_files(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic],
                    cache: FileCache | None = None) -> list[ValidDoc]:
-    """Check each file against its schema on its own (`validate_file`); returns those that passed."""
+    """Check each file against its schema on its own (`validate_file`); returns those that passed.
+
+    Given `load_files`' generator, each file is checked as it is read and its node tree freed
+    before the next one is parsed (the preview's `cache` keeps the trees of its loaded files).
+    """
     if cache is None:
-        return [v for doc in sources if (v := validate_file(doc, diagnostics)) is not None]
-    checked = (cache.get("validate", doc.path, doc, functools.partial(validate_file, doc), diagnostics)
-               for doc in sources)
+        return [v for parsed in sources if (v := validate_file(parsed, diagnostics)) is not None]
+    checked = (cache.get("validate", parsed.source.path, parsed, functools.partial(validate_file, parsed), diagnostics)
+               for parsed in sources)
     return [v for v in checked if v is not None]

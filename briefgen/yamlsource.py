@@ -18,18 +18,17 @@ from .diagnostics import DiagnosticSink
 #: Files larger than this are refused: no brief needs a megabyte of YAML.
 MAX_FILE_BYTES = 1_000_000
 
-try:  # libyaml's C parser is several times faster and gives the same marks.
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
-
 _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 _NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, resolving untagged scalars to just "null" or "str".
+class _Resolving:
+    """Resolves untagged values to just "null", "str", "seq" or "map".
 
     Validation reads a scalar's text by the schema (so `NO` stays a word where text is wanted) and
     looks at tags only to refuse explicit ones and to spot empty values; matching each scalar against
@@ -37,9 +36,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _NULL_TAG if value in _NULL_WORDS else _STR_TAG
-        return super().resolve(kind, value, implicit)
+        if kind is _ScalarNode:
+            return _NULL_TAG if implicit[0] and value in _NULL_WORDS else _STR_TAG
+        return _SEQ_TAG if kind is _SequenceNode else _MAP_TAG
 
     # Path resolvers (`yaml.add_path_resolver`) are never registered here; the parser would still
     # call these two for each of the desk's several hundred thousand values.
@@ -48,6 +47,22 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     def ascend_resolver(self) -> None:
         pass
+
+
+try:  # libyaml's C parser is several times faster and gives the same marks.
+    from yaml._yaml import CParser
+
+    class _Loader(_Resolving, CParser):  # type: ignore[misc]
+        """libyaml's parser and composer alone: no constructor or resolver state to set up per file."""
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    class _Loader(_Resolving, yaml.reader.Reader, yaml.scanner.Scanner,  # type: ignore[no-redef]
+                  yaml.parser.Parser, yaml.composer.Composer):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
 
 
 def read_text(path: str | Path, sink: DiagnosticSink) -> str | None:
@@ -97,7 +112,7 @@ def compose(text: str, sink: DiagnosticSink, line_offset: int = 0) -> yaml.Node 
                                f"YAML alias `*{event.anchor}` is not allowed in content",
                                "write the value out in full")
                     return None
-        return yaml.compose(text, Loader=_Loader)  # compose builds no Python objects
+        return yaml.compose(text, Loader=_Loader)  # composing builds no Python values, tags included
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else 0

@@ -97,6 +97,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         f"{STORY}:6:8: error[bad-url]: `url` must be an absolute http(s) address, not `javascript:alert(1)`",
         "https://example.com/page",
     ),
+    "bad-url-bad-ipv6-host": (
+        {STORY: article()[STORY].replace("https://news.example.com/a-story", "https://[1:2:3]/page")},
+        f"{STORY}:6:8: error[bad-url]: `url` must be an absolute http(s) address, not `https://[1:2:3]/page`",
+        "https://example.com/page",
+    ),
     "bad-url-unparsable": (
         {STORY: article()[STORY].replace("https://news.example.com/a-story", "http://[::1")},
         f"{STORY}:6:8: error[bad-url]: `url` must be an absolute http(s) address, not `http://[::1`",
