@@ -67,7 +67,7 @@ ContentFile = tuple[str, str, tuple[str, ...], str]
 
 def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
                  cache: FileCache | None = None) -> Iterator[ParsedFile]:
-    """Read every content file under `content_dir`, reporting layout and YAML problems.
+    """Read every content file under `content_dir` as it is asked for, reporting layout and YAML problems.
 
     With a `cache`, files whose size and times are unchanged since the last run are not read again.
     """

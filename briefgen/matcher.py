@@ -62,7 +62,10 @@ class AliasMatcher(Generic[T]):
             if not key or key in self._targets:
                 continue  # Conflicts are reported by validation; the first claim wins here.
             self._targets[key] = target
-            self._lengths.setdefault(key[0], []).append(len(key))
+            # Each length once: many names can start with one word ("John"), and each length is a look-up.
+            lengths = self._lengths.setdefault(key[0], [])
+            if len(key) not in lengths:
+                lengths.append(len(key))
         for lengths in self._lengths.values():
             lengths.sort(reverse=True)
 

@@ -9,6 +9,7 @@ composition never constructs Python objects, tags included.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -135,19 +136,25 @@ def _syntax_hint(problem: str) -> str:
     return "check indentation and quoting near this position"
 
 
+#: A line that closes front matter: `---` or `...`, then nothing but blanks.
+_CLOSING_RE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split `---` front matter from a Markdown file.
 
     Returns (yaml_text, body, body_first_line) or None when the file does not
     start with a front matter block. Line numbers are 1-based.
     """
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    # Searched for, not split into lines: the body after the block is most of the file.
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
         return None
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1 :]), i + 2
-    return None
+    close = _CLOSING_RE.search(text, first_end + 1) if first_end >= 0 else None
+    if close is None:
+        return None
+    yaml_text = text[first_end + 1 : close.start()] or "\n"
+    return yaml_text, text[close.end() + 1 :], text.count("\n", 0, close.start()) + 2
 
 
 def node_position(node: yaml.Node, line_offset: int = 0) -> tuple[int, int]:

@@ -8,6 +8,9 @@ import os
 import pytest
 from conftest import Desk, article, person
 
+from briefgen.diagnostics import Diagnostic
+from briefgen.load import load_content
+
 GOOD = {**person(), **article()}
 ADA = "content/people/ada-lovelace.yml"
 STORY = "content/articles/2024/07/a-story.md"
@@ -302,3 +305,38 @@ def test_byte_order_mark_is_accepted(desk_factory, capsys: pytest.CaptureFixture
     desk = desk_factory(GOOD)
     (desk.root / ADA).write_bytes(b"\xef\xbb\xbf" + (desk.root / ADA).read_bytes())
     assert desk.cli("check", "--strict") == 0
+
+
+def test_front_matter_may_close_with_dots_and_trailing_blanks(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    # `...` ends a YAML document as `---` does, and blanks after either are invisible in an editor:
+    # the block still closes there, and lines keep their numbers in the front matter and in the body.
+    text = article(body="Ada Lovelace spoke.\nSee <img src=x onerror=alert(1)>.")[STORY]
+    text = text.replace("date: 2024-07-03", "date: 2024-07-3").replace("\n---\n", "\n... \t\n", 1)
+    desk = desk_factory(GOOD)
+    _write(desk, {STORY: text})
+    assert desk.cli("check") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert f"{STORY}:3:7: error[bad-date]: `date` is not a valid date: `2024-07-3`" in out
+    assert f"{STORY}:13:5: warning[unsafe-html]: the `onerror` attribute of `<img>` is removed from the page" in out
+
+
+def test_front_matter_that_is_never_closed_is_reported(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    text = article()[STORY].replace("\n---\n", "\n--- no\n", 1)
+    desk = desk_factory(GOOD)
+    _write(desk, {STORY: text})
+    assert desk.cli("check") == 1
+    assert (f"{STORY}:1:1: error[no-front-matter]: an article must start with YAML front matter between `---` lines"
+            in capsys.readouterr().out.splitlines())
+
+
+def test_files_are_read_one_at_a_time_as_they_are_checked(desk_factory) -> None:
+    # So that each file's YAML tree is checked and freed before the next file is read, and a desk's
+    # trees are never all in memory at once, loading reads a file only when it is asked for.
+    desk = desk_factory(GOOD)
+    _write(desk, {"content/topics/unclosed.yml": "name: [Unclosed\n"})
+    diagnostics: list[Diagnostic] = []
+    files = load_content(desk.root / "content", desk.root, diagnostics)
+    assert next(files).source.path == STORY
+    assert diagnostics == []  # the topic, listed last, is not read yet
+    assert [f.source.path for f in files] == [ADA, "content/topics/unclosed.yml"]
+    assert [d.code for d in diagnostics] == ["yaml-syntax"]
