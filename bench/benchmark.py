@@ -5,7 +5,8 @@ page, the time from saving an article to the preview serving the change, and (sa
 time plain MkDocs takes to build the same pages pre-written as Markdown, with generated pages out of the
 nav. Times are whole-process medians of `--repeat` runs; the preview figure is the median (and the
 maximum) of five saves. Peak RSS is that of the largest process in the build's tree: briefgen itself,
-or Pagefind, which it runs to index the finished site.
+or Pagefind, which it runs to index the finished site. With `--instructions`, also the instructions
+`check` executes (valgrind), a figure that unlike its time does not vary with the machine's speed.
 """
 
 from __future__ import annotations
@@ -221,6 +222,26 @@ def prepare(size: int, work: Path, repeat: int, trash: Trash, plain: bool) -> di
     return {"articles": size, "check_s": round(check_s, 2)}
 
 
+def check_instructions(desk: Path) -> float | None:
+    """Billions of instructions that `briefgen check` executes in its busiest process (start-up included).
+
+    Counted by valgrind's cachegrind, in about 10 s per 1,000 articles. Unlike time, the count does
+    not change with the machine's speed: on a shared VM whose speed swings by half within minutes, it
+    is what tells whether a change made `check` cheaper. None where valgrind is not installed.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}/cg.%p",
+                        str(BIN / "python"), "-m", "briefgen", "check", "-q"],
+                       cwd=desk, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # One file per process; a forked worker's count includes what its parent ran before the fork.
+        counts = [int(line.split()[1]) for f in Path(out).iterdir()
+                  for line in f.read_text().splitlines() if line.startswith("summary:")]
+    return round(max(counts) / 1e9, 2) if counts else None
+
+
 def in_child(work: Callable[..., object], *args: object) -> None:
     """Run `work(*args)` in a forked process, so that this one stays small.
 
@@ -286,6 +307,8 @@ def main() -> None:
                         help="skip plain MkDocs (2.6 times briefgen's build time): briefgen's own figures only")
     parser.add_argument("--no-preview", dest="preview", action="store_false", help="skip the save-to-preview timing")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions `check` executes (valgrind; 10 s per 1,000 articles)")
     args = parser.parse_args()
     # Time what an installed briefgen costs: installing a wheel compiles its modules. An editable checkout
     # with PYTHONDONTWRITEBYTECODE set (as on this project's VM) would compile them in every process
@@ -304,6 +327,9 @@ def main() -> None:
         for row in rows:
             print(json.dumps(row), file=sys.stderr, flush=True)
         # After every build: the preview removes its temporary site when it stops (see `Trash`).
+        for row in rows if args.instructions else []:
+            print(f"counting the instructions of checking {row['articles']} articles …", file=sys.stderr, flush=True)
+            row["check_ginstr"] = check_instructions(work / f"desk-{row['articles']}")
         for row in rows if args.preview else []:
             print(f"previewing {row['articles']} articles …", file=sys.stderr, flush=True)
             reloads = preview_reload_seconds(work / f"desk-{row['articles']}")

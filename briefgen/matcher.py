@@ -23,9 +23,9 @@ T = TypeVar("T")
 
 # Letters, digits and combining marks (so "é" written as e + U+0301 stays one token).
 _TOKEN_RE = re.compile(r"[\w\u0300-\u036f]+")
-# In ASCII text the tokens are the runs of [A-Za-z0-9_]; blanking every other character and splitting
-# on the blanks finds them in half the time of the regular expression.
-_ASCII_BLANKS = str.maketrans({c: " " for c in map(chr, range(128)) if not _TOKEN_RE.fullmatch(c)})
+# In ASCII text the tokens are the runs of [A-Za-z0-9_]; blanking every other byte and splitting on
+# the blanks finds them in a quarter of the time of the regular expression.
+_ASCII_BLANKS = bytes(c if c < 128 and _TOKEN_RE.fullmatch(chr(c)) else 32 for c in range(256))
 
 NameKey = tuple[str, ...]
 
@@ -57,11 +57,14 @@ class AliasMatcher(Generic[T]):
     def __init__(self, names: Iterable[tuple[str, T]]) -> None:
         self._targets: dict[NameKey, T] = {}
         self._lengths: dict[str, list[int]] = {}
+        self._starting: dict[str, list[T]] = {}
+        """First word → the targets of the names that start with it."""
         for name, target in names:
             key = name_key(name)
             if not key or key in self._targets:
                 continue  # Conflicts are reported by validation; the first claim wins here.
             self._targets[key] = target
+            self._starting.setdefault(key[0], []).append(target)
             # Each length once: many names can start with one word ("John"), and each length is a look-up.
             lengths = self._lengths.setdefault(key[0], [])
             if len(key) not in lengths:
@@ -95,6 +98,15 @@ class AliasMatcher(Generic[T]):
                 end = span(i + length - 1)[1]
             yield Match(start, end, target, text[start:end])
 
+    def candidates(self, text: str) -> list[T]:
+        """The targets of every name whose first word is in `text`: all that `find` can match, and more.
+
+        Found with set operations alone, without working out where names start and end: a caller
+        that can often decide from this superset (no unannotated entity among them) spares the scan.
+        """
+        starting = self._starting
+        return [target for word in starting.keys() & set(_words(text)) for target in starting[word]]
+
     def targets(self, text: str) -> list[T]:
         """What `text` mentions in order, without where: cheaper than `find` when positions are rarely needed."""
         return [target for _, _, target in self._matches(_words(text))]
@@ -120,5 +132,5 @@ class AliasMatcher(Generic[T]):
 
 def _words(text: str) -> list[str]:
     if text.isascii():
-        return text.translate(_ASCII_BLANKS).split()
+        return text.encode("ascii").translate(_ASCII_BLANKS).decode("ascii").split()
     return [_nfc(w) for w in _TOKEN_RE.findall(text)]

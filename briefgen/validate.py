@@ -540,8 +540,10 @@ def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics:
     sink = DiagnosticSink(doc.source.path, diagnostics)
     warned: set[tuple[str, str]] = set()
     body = doc.source.body
+    if all((target.kind, target.slug) in annotated for target in matcher.candidates(body)):
+        return  # the usual case: no entity the body could name is left out, so none that it names is
     if all((target.kind, target.slug) in annotated for target in matcher.targets(body)):
-        return  # the usual case, found without working out where each name is
+        return  # still without working out where each name is
     for match in matcher.find(body):  # the whole body at once: a name may wrap onto the next line
         target = match.target
         ref = (target.kind, target.slug)

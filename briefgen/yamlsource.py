@@ -51,7 +51,7 @@ class _Resolving:
 
 
 try:  # libyaml's C parser is several times faster and gives the same marks.
-    from yaml._yaml import CParser
+    from yaml.cyaml import CParser
 
     class _Loader(_Resolving, CParser):  # type: ignore[misc]
         """libyaml's parser and composer alone: no constructor or resolver state to set up per file."""

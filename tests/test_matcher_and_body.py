@@ -37,6 +37,16 @@ def test_ascii_text_is_split_into_words_as_other_text_is() -> None:
     assert matcher.targets("S-Jaishankar met Lavrov 2, SJaishankar.") == ["s-j", "l"]
 
 
+def test_candidates_hold_every_target_a_text_names() -> None:
+    # `check` skips the scan for names when no candidate is left out of an article's list: candidates
+    # must include every target that the scan could find, whichever name of it starts with a shared word.
+    matcher = AliasMatcher([("John Smith", "smith"), ("John Doe", "doe"), ("Jane Doe", "jane"), ("Modi", "modi")])
+    for text in ("John Doe met Modi.", "John Smith", "Jane, John and Doe", "No one.", "Modi’s John Doe"):
+        assert set(matcher.targets(text)) <= set(matcher.candidates(text)), text
+    assert set(matcher.candidates("John met Jane.")) == {"smith", "doe", "jane"}
+    assert matcher.candidates("Doe and Smith") == []
+
+
 def test_matcher_keeps_decomposed_accents_together() -> None:
     matcher = AliasMatcher([("António Guterres", "guterres")])
     decomposed = "Anto\u0301nio Guterres spoke"
