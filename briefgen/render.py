@@ -398,8 +398,7 @@ class SiteRenderer:
     @staticmethod
     def _article_page(article: Article) -> PageSpec:
         def view(r: SiteRenderer) -> dict[str, Any]:  # from `article` and `r` alone: the page is kept (`pages`)
-            covered = list(article.covers())
-            body = r._bodies.render(article.body, set(covered), r._href)
+            body = r._bodies.render(article.body, set(article.covers()), r._href)
             return {
                 "article": r._article_item(article),
                 "source": {"name": article.source.name, "url": article.source.url},
