@@ -1,8 +1,8 @@
 """briefgen: a static-site generator for news briefings, built on MkDocs.
 
 The pipeline is load → validate → model → index → render → build; each stage is
-one module of this package and none of them but `mkdocs_plugin` and `build`
-imports MkDocs.
+one module of this package. Only the commands that run MkDocs (`build`, `serve`) and
+the modules that adapt it (`mkdocs_plugin`, `preview`) import it.
 """
 
 from __future__ import annotations

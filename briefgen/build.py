@@ -14,12 +14,13 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
+from typing import TYPE_CHECKING
 
 from .parallel import default_jobs
 from .pipeline import Project, project_at
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 try:
     import fcntl
@@ -34,9 +35,21 @@ class BuildRefused(Exception):
     """The build would write somewhere it must not."""
 
 
+class InvalidConfiguration(Exception):
+    """mkdocs.yml has errors; MkDocs has logged each of them."""
+
+
 def load_mkdocs_config(config_file: Path, **overrides: object) -> MkDocsConfig:
     """Load mkdocs.yml (a trusted file) with command-line overrides."""
-    return load_config(str(config_file), **overrides)  # type: ignore[arg-type]
+    # Imported here: MkDocs' configuration machinery is most of the start-up of a command that loads it,
+    # and `briefgen check` usually does not (see `settings`).
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    try:
+        return load_config(str(config_file), **overrides)  # type: ignore[arg-type]
+    except Abort as exc:  # MkDocs' word for a configuration with errors: not a failed build
+        raise InvalidConfiguration(f"{config_file}: {exc}") from exc
 
 
 def project_of(config: MkDocsConfig) -> Project:

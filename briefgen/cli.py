@@ -13,10 +13,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mkdocs.exceptions import Abort, ConfigurationError
-
 from . import __version__
-from .build import BuildRefused, build_site, jobs_of, load_mkdocs_config, project_of
+from .build import BuildRefused, InvalidConfiguration, build_site, load_mkdocs_config, project_of
 from .changes import GitError, changed_files, relevant
 from .demo import write_demo_desk
 from .diagnostics import Severity, format_report, summary_line
@@ -24,8 +22,12 @@ from .pipeline import UnsafeProjectPath, diagnose, run_cached
 from .scaffold import ScaffoldError, default_schema_dir, parse_date, scaffold
 from .schema import FOLDERS
 from .schemas_export import SchemaFileConflict, stale_schemas, write_schemas
+from .settings import project_settings
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+#: Errors in what a command was asked to do (arguments, configuration), reported in one line.
+USAGE_ERRORS = (BuildRefused, InvalidConfiguration, UnsafeProjectPath, ScaffoldError, SchemaFileConflict, GitError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,19 +37,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     try:
         return int(args.func(args))
-    except (BuildRefused, ConfigurationError, UnsafeProjectPath, ScaffoldError, SchemaFileConflict,
-            GitError) as exc:
-        if args.debug:
-            raise
-        print(f"briefgen: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except Abort as exc:
-        if args.debug:
-            raise
-        print(f"briefgen: build failed: {exc}", file=sys.stderr)
-        return EXIT_CONTENT
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        status = None if args.debug else _reported(exc)
+        if status is None:
+            raise
+        return status
+
+
+def _reported(exc: Exception) -> int | None:
+    """Report an error the user can act on in one line and return the exit status; None for a bug."""
+    # MkDocs is imported only now: `briefgen check` usually runs without it (see `settings`).
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    if isinstance(exc, (*USAGE_ERRORS, ConfigurationError)):
+        print(f"briefgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, Abort):
+        print(f"briefgen: build failed: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,9 +132,8 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = load_mkdocs_config(args.config_file)
-    project = project_of(config)
-    diagnostics = diagnose(project, jobs_of(config))
+    project, jobs = project_settings(args.config_file)
+    diagnostics = diagnose(project, jobs)
     if args.changed_since:
         paths = changed_files(project.root, args.changed_since)
         content = project.content_dir.relative_to(project.root).as_posix()
@@ -162,7 +171,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    project = project_of(load_mkdocs_config(args.config_file))
+    project, _ = project_settings(args.config_file)
     dates = {k: parse_date(v) for k in ("date", "start", "end") if (v := getattr(args, k))}
     if args.schema_base is None and not default_schema_dir(project).exists():
         write_schemas(default_schema_dir(project))  # a new folder: nothing of the user's is touched

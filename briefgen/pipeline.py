@@ -15,11 +15,10 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, has_errors
-from .index import DeskIndex, build_index
 from .load import ContentFile, content_files, load_content, load_files
-from .model import build_desk
 from .parallel import Forked, Later, can_fork
 from .reuse import FileCache
 from .validate import (
@@ -32,6 +31,9 @@ from .validate import (
     validate,
     validate_files,
 )
+
+if TYPE_CHECKING:
+    from .index import DeskIndex
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,11 @@ def run(project: Project, *, drafts: bool = False, cache: FileCache | None = Non
 
     The preview passes its `cache` and the `previous` index so that unchanged files cost little.
     """
+    # Imported here: `briefgen check` never gets this far, and defining the model's classes is a tenth
+    # of its start-up.
+    from .index import build_index
+    from .model import build_desk
+
     diagnostics, valid = check(project, cache)
     if has_errors(diagnostics):
         if cache is not None:

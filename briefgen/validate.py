@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import yaml
 from slugify import slugify
 
-from .body import unsafe_html
 from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
+from .htmlpolicy import unsafe_html
 from .load import ParsedFile, SourceDoc
 from .matcher import AliasMatcher, NameKey, name_key
 from .reuse import FileCache

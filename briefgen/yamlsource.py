@@ -136,8 +136,10 @@ def _syntax_hint(problem: str) -> str:
     return "check indentation and quoting near this position"
 
 
-#: A line that closes front matter: `---` or `...`, then nothing but blanks.
-_CLOSING_RE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+#: A line that closes front matter (`---` or `...`, then nothing but blanks), with the newline before it.
+#: Starting with that newline lets the regex engine jump from line to line instead of trying every
+#: character (`^` does): a third of the instructions on a demo article.
+_CLOSING_RE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -150,11 +152,12 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     first_end = text.find("\n")
     if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
         return None
-    close = _CLOSING_RE.search(text, first_end + 1) if first_end >= 0 else None
+    close = _CLOSING_RE.search(text, first_end) if first_end >= 0 else None
     if close is None:
         return None
-    yaml_text = text[first_end + 1 : close.start()] or "\n"
-    return yaml_text, text[close.end() + 1 :], text.count("\n", 0, close.start()) + 2
+    closing_line = close.start() + 1
+    yaml_text = text[first_end + 1 : closing_line] or "\n"
+    return yaml_text, text[close.end() + 1 :], text.count("\n", 0, closing_line) + 2
 
 
 def node_position(node: yaml.Node, line_offset: int = 0) -> tuple[int, int]:

@@ -329,6 +329,15 @@ def test_front_matter_that_is_never_closed_is_reported(desk_factory, capsys: pyt
             in capsys.readouterr().out.splitlines())
 
 
+def test_empty_front_matter_is_reported_on_its_own_line(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    # The closing `---` right after the opening one: the block is empty, not missing.
+    desk = desk_factory(GOOD)
+    _write(desk, {STORY: "---\n---\nAda Lovelace spoke.\n"})
+    assert desk.cli("check") == 1
+    assert (f"{STORY}:2:1: error[empty-file]: the article file has no fields"
+            in capsys.readouterr().out.splitlines())
+
+
 def test_files_are_read_one_at_a_time_as_they_are_checked(desk_factory) -> None:
     # So that each file's YAML tree is checked and freed before the next file is read, and a desk's
     # trees are never all in memory at once, loading reads a file only when it is asked for.

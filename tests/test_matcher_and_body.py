@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import article, person
 
-from briefgen.body import BodyRenderer, unsafe_html
+from briefgen.body import BodyRenderer
+from briefgen.htmlpolicy import unsafe_html
 from briefgen.matcher import AliasMatcher
 from briefgen.text import plain_paragraphs, sentences
 from briefgen.urls import relative_url
