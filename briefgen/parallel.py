@@ -3,17 +3,19 @@
 MkDocs builds in one thread. Rendering briefgen's pages and writing feeds and API
 documents need nothing from MkDocs, so forked children do that work while the
 main process runs MkDocs: a child renders pages from the end of the list while the
-main process renders from the start until they meet, the feeds are written meanwhile, and the
-search index is made while MkDocs writes pages. A fork shares the finished model for free; only rendered HTML
-travels back, through a pipe. Where forking is unsafe (other threads running, as
-in the preview server) or unavailable (Windows, macOS), everything runs in the
-main process, with the same output.
+main process renders from the start until they meet, the feeds are written meanwhile,
+and the search index is made while MkDocs writes pages. A fork shares the finished
+model for free; only rendered HTML travels back, through a pipe. `briefgen check`
+meets its workers the same way (`FromBothEnds`). Where forking is unsafe (other
+threads running, as in the preview server) or unavailable (Windows, macOS),
+everything runs in the main process, with the same output.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import itertools
 import mmap
 import os
@@ -234,6 +236,73 @@ class Prerendered(Generic[T, R]):
             if part.worker is not None:
                 part.worker.cancel()
         self._parts, self._where, self._ready = [], {}, {}
+
+
+class FromBothEnds(Generic[T, R]):
+    """Items worked through by forked workers from the end of their parts and by the main process
+    from the start of each part, until the two meet.
+
+    Where they meet depends on their speeds, not on a fixed split. On a shared machine one core can
+    run at half the speed of the other for seconds at a time: with a fixed split, `briefgen check`
+    at 10,000 articles spent up to 0.7 s with one core idle.
+
+    `step(item)` does an item's work into state of its process's own (what existed at the fork is
+    each process's copy), and a worker returns `finish(part)` once it has met the main process; the
+    main process makes its own result from its state when `work_here` returns. An item at the
+    meeting point may be done by both: the results must allow for that.
+    """
+
+    def __init__(self, items: Sequence[T], jobs: int, step: Callable[[T], None],
+                 finish: Callable[[int], R]) -> None:
+        """Split `items` into a part per worker (`jobs - 1` of them) and start the workers."""
+        self._items = items
+        self._step = step
+        workers = jobs - 1 if can_fork() else 0
+        spans = [span for span in _split(range(len(items)), workers) if span] if workers > 0 else []
+        # Per part, two aligned 8-byte words (read and written whole) in memory shared with the workers.
+        words = 2 * max(len(spans), 1)
+        shared = (ctypes.c_int64 * words).from_buffer(mmap.mmap(-1, 8 * words))
+        self._parts: list[tuple[range, _Progress, Forked[R] | None]] = []
+        for number, span in enumerate(spans):
+            progress = _Progress(shared, 2 * number)
+            progress.low, progress.taken = span.stop, span.start
+            work = functools.partial(self._from_end, span, progress, functools.partial(finish, number))
+            self._parts.append((span, progress, Forked(work)))
+        if not spans:  # no workers: the main process does everything
+            progress = _Progress(shared, 0)
+            self._parts.append((range(len(items)), progress, None))
+
+    @property
+    def workers(self) -> int:
+        """How many workers were started."""
+        return sum(1 for _, _, worker in self._parts if worker is not None)
+
+    def _from_end(self, span: range, progress: _Progress, finish: Callable[[], R]) -> R:
+        position = span.stop
+        while position > span.start and position - 1 >= progress.taken:
+            position -= 1
+            progress.low = position
+            self._step(self._items[position])
+        return finish()
+
+    def work_here(self) -> None:
+        """In the main process: take the items of each part from its start until meeting its worker."""
+        for span, progress, worker in self._parts:
+            for position in span:
+                if worker is not None and position >= progress.low:
+                    break
+                progress.taken = position + 1
+                self._step(self._items[position])
+
+    def results(self) -> list[R]:
+        """Each worker's `finish` result, in the order of the parts; raises `WorkerError` if one failed."""
+        return [worker.result() for _, _, worker in self._parts if worker is not None]
+
+    def cancel(self) -> None:
+        """Stop the workers still running (the main process failed)."""
+        for _, _, worker in self._parts:
+            if worker is not None:
+                worker.cancel()
 
 
 class _Progress:

@@ -6,20 +6,17 @@ check`, `briefgen build` and `mkdocs build` can never disagree about content.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
-import functools
 import gc
 import os
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, has_errors
 from .load import ContentFile, content_files, load_content, load_files
-from .parallel import Forked, Later, can_fork
+from .parallel import FromBothEnds, Later, can_fork
 from .reuse import FileCache
 from .validate import (
     Registry,
@@ -113,33 +110,33 @@ def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagno
 def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
     """Every diagnostic `check` reports, sorted, with the articles checked in up to `jobs` processes.
 
-    `briefgen check` needs the diagnostics alone. So forked workers take a share of the articles
-    (most of a desk's files and work) each and send back only their diagnostics and the entries
-    their articles name. They read and check each article on its own while the main process checks
-    the registry entries, then check the articles against the registry it sends them. The checks are
-    those of `check`, in the same steps (`validate`'s registry, article and usage checks).
+    `briefgen check` needs the diagnostics alone. So forked workers read and check articles (most
+    of a desk's files and work) on their own while the main process checks the registry entries
+    and then joins in (`FromBothEnds`); each process then checks its articles against the registry,
+    which the main process sends the workers, and the workers send back only their diagnostics and
+    the entries their articles name. The checks are those of `check`, in the same steps
+    (`validate`'s registry, article and usage checks).
     """
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
         files = content_files(project.content_dir, project.root, diagnostics)
         entry_files = [f for f in files if f[0] != "article"]
-        parts = _article_shares(files, jobs if can_fork() else 1)
-        workers: list[tuple[Forked[_Checked], Later[Registry]]] = []
+        here = _ArticlesChecked()
+        laters: list[Later[Registry]] = [Later() for _ in range(jobs - 1)] if jobs > 1 and can_fork() else []
+        shared = FromBothEnds(_slug_groups([f for f in files if f[0] == "article"]), len(laters) + 1, here.add,
+                              lambda part: here.against(laters[part].receive()))
         try:
-            for part in filter(None, parts[1:]):
-                later: Later[Registry] = Later()
-                workers.append((Forked(functools.partial(_check_articles, part, later.receive)), later))
             entries = validate_files(load_files(entry_files, diagnostics), diagnostics)
             registry = check_registry(entries, diagnostics)
-            if workers:
-                shared = registry.for_articles()
-                for _, later in workers:
-                    later.send(shared)
-            results = [_check_articles(parts[0], lambda: registry)]
-            results += [worker.result() for worker, _ in workers]
+            if shared.workers:
+                for_articles = registry.for_articles()
+                for later in laters:
+                    later.send(for_articles)
+            shared.work_here()
+            results = [here.against(registry), *shared.results()]
         finally:
-            for worker, later in workers:
-                worker.cancel()
+            shared.cancel()
+            for later in laters:
                 later.close()
         referenced = references_in(entries)
         for found, names in results:
@@ -151,49 +148,34 @@ def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
 
 _Checked = tuple[list[Diagnostic], set[tuple[str, str]]]
 
-#: What reading and checking one registry entry costs, in articles: the main process, which checks the
-#: entries before its share of the articles, gets that many fewer. Measured in instructions executed
-#: (steadier than time on a shared machine) at 10,000 articles: 0.44 million against 1.11 million.
-ENTRY_COST = 0.4
+
+class _ArticlesChecked:
+    """One process's articles in `diagnose`: each read and checked on its own as it is added."""
+
+    def __init__(self) -> None:
+        self.found: list[Diagnostic] = []
+        self.articles: list[ValidDoc] = []
+
+    def add(self, files: list[ContentFile]) -> None:
+        """Read and check the files of one slug (together, so that the later ones are reported as duplicates)."""
+        self.articles += validate_files(load_files(files, self.found), self.found)
+
+    def against(self, registry: Registry) -> _Checked:
+        """The diagnostics of the articles added, checked against `registry` too, and the entries they name."""
+        check_articles(self.articles, registry, self.found)
+        return self.found, references_in(self.articles)
 
 
-def _check_articles(files: list[ContentFile], registry: Callable[[], Registry]) -> _Checked:
-    """A share of `diagnose`: the articles' diagnostics, and the entries they refer to.
-
-    Each article is read and checked on its own before `registry()` is asked for (a worker waits
-    there for the main process to send it).
-    """
-    found: list[Diagnostic] = []
-    articles = validate_files(load_files(files, found), found)
-    against = registry()
-    check_articles(articles, against, found)
-    return found, references_in(articles)
-
-
-def _article_shares(files: list[ContentFile], jobs: int) -> list[list[ContentFile]]:
-    """The articles among `files` in `jobs` shares for `diagnose`, the first for the main process."""
-    entries = sum(1 for f in files if f[0] != "article")
-    return _by_slug([f for f in files if f[0] == "article"], jobs, ahead=entries * ENTRY_COST)
-
-
-def _by_slug(files: list[ContentFile], parts: int, ahead: float = 0.0) -> list[list[ContentFile]]:
-    """`files` in `parts` shares, in their order; files of one slug share a share.
+def _slug_groups(files: list[ContentFile]) -> list[list[ContentFile]]:
+    """`files` grouped by slug, in the order of each slug's first file.
 
     Which of two files with the same slug is the duplicate depends on their order, so both must
-    be seen by the same process. The first share's process has `ahead` files' worth of other work
-    to do first, so its share is that much smaller; the others are of about equal size.
+    be seen by the same process, one after the other.
     """
-    count = max(parts, 1)
-    first = min(max((len(files) + ahead) / count - ahead, 0.0), len(files))
-    # Each share takes the slugs whose hash falls below its bound, as a fraction of all hashes.
-    total = max(len(files), 1)
-    bounds = [(first + (len(files) - first) * number / max(count - 1, 1)) / total for number in range(count)]
-    shares: list[list[ContentFile]] = [[] for _ in range(count)]
+    groups: dict[str, list[ContentFile]] = {}
     for file in files:
-        slug = os.path.splitext(os.path.basename(file[1]))[0]
-        share = bisect.bisect_right(bounds, zlib.crc32(slug.encode()) / 2**32)
-        shares[min(share, count - 1)].append(file)
-    return shares
+        groups.setdefault(os.path.splitext(os.path.basename(file[1]))[0], []).append(file)
+    return list(groups.values())
 
 
 def run(project: Project, *, drafts: bool = False, cache: FileCache | None = None,

@@ -18,8 +18,7 @@ from briefgen import pipeline
 from briefgen.cli import main
 from briefgen.demo import write_demo_desk
 from briefgen.diagnostics import format_report
-from briefgen.load import content_files
-from briefgen.parallel import Forked, Later, Prerendered, WorkerError, can_fork
+from briefgen.parallel import Forked, FromBothEnds, Later, Prerendered, WorkerError, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
 
@@ -148,12 +147,10 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     articles[3].write_text(articles[3].read_text().replace("title: ", "title: [", 1))
     (content / "people/zyx-quorum.yml").write_text("name: Zyx Quorum\n")  # in no article
     project = pipeline.project_at(tmp_path, "content", "templates")
-    shares = pipeline._article_shares(content_files(project.content_dir, project.root, []), 2)
-    assert all(shares), "both processes have articles to check"
-    assert len(shares[0]) < len(shares[1]), "the main process, which checks the registry, has fewer"
 
     one, _ = pipeline.check(project)
     assert pipeline.diagnose(project, jobs=2) == one
+    assert pipeline.diagnose(project, jobs=3) == one
     codes = {d.code for d in one}
     assert {"duplicate-slug", "unknown-ref", "quote-speaker-not-listed", "unannotated-mention", "yaml-syntax",
             "unused-entry"} <= codes, codes
@@ -164,18 +161,53 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     assert capsys.readouterr().out.strip() == format_report(one, "text")
 
 
-def test_shares_keep_each_slug_together_and_leave_the_main_process_less() -> None:
+def test_articles_of_one_slug_are_checked_together_in_their_order() -> None:
     files = [("article", f"/c/articles/2024/{m:02d}/story-{n}.md", ("2024", f"{m:02d}"), "")
-             for n in range(600) for m in (1, 2)]  # every slug twice, in two months
-    for parts, ahead in ((2, 0.0), (2, 200.0), (3, 300.0), (2, 5000.0)):
-        shares = pipeline._by_slug(files, parts, ahead)
-        assert sorted(f for share in shares for f in share) == sorted(files)
-        slugs = [{os.path.basename(f[1]) for f in share} for share in shares]
-        assert all(not (a & b) for i, a in enumerate(slugs) for b in slugs[i + 1:]), "a slug in two shares"
-        # Shares of the hash space: the main process's is smaller by the work it has ahead.
-        expected_first = max((len(files) + ahead) / parts - ahead, 0)
-        assert abs(len(shares[0]) - expected_first) < 0.1 * len(files)
-    assert pipeline._by_slug(files, 2, 5000.0)[0] == [], "the registry alone is more than half the work"
+             for m in (1, 2) for n in range(300)]  # every slug twice, in two months
+    groups = pipeline._slug_groups(files)
+    assert [len(group) for group in groups] == [2] * 300
+    assert [group[0][1] for group in groups] == [f[1] for f in files[:300]], "in the order of each slug's first file"
+    assert all(a[1] < b[1] for a, b in groups), "the earlier file first, so the later one is the duplicate"
+
+
+def _timed_steps(main_seconds: float, worker_seconds: float) -> tuple[list[int], Callable[[int], None]]:
+    """A list of the items this process has done, and a step taking `main_seconds` per item in this
+    process and `worker_seconds` in a worker."""
+    main_pid = os.getpid()
+    done: list[int] = []
+
+    def step(item: int) -> None:
+        time.sleep(main_seconds if os.getpid() == main_pid else worker_seconds)
+        done.append(item)
+    return done, step
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_work_from_both_ends_does_every_item(jobs: int) -> None:
+    done, step = _timed_steps(0.01, 0.01)
+    shared = FromBothEnds(range(40), jobs, step, lambda part: (part, list(done)))
+    shared.work_here()
+    results = shared.results()
+    assert [part for part, _ in results] == list(range(jobs - 1))
+    everything = done + [item for _, theirs in results for item in theirs]
+    assert sorted(set(everything)) == list(range(40))
+    assert len(everything) <= 40 + jobs - 1, "at most the item where two meet is done twice"
+
+
+def test_the_main_process_takes_what_a_slow_worker_has_not_reached() -> None:
+    done, step = _timed_steps(0.05, 1.0)
+    shared = FromBothEnds(range(10), 2, step, lambda part: list(done))
+    shared.work_here()
+    assert done == list(range(9))
+    assert shared.results() == [[9]], "the worker stopped where the main process had got to"
+
+
+def test_a_fast_worker_takes_what_the_busy_main_process_has_not_reached() -> None:
+    done, step = _timed_steps(0.0, 0.01)
+    shared = FromBothEnds(range(10), 2, step, lambda part: list(done))
+    time.sleep(1.0)  # the main process is busy elsewhere (the registry, for `check`)
+    shared.work_here()
+    assert done == [] and shared.results() == [list(range(9, -1, -1))]
 
 
 def test_a_value_sent_later_never_waits_for_the_child_to_read_it() -> None:
