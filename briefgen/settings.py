@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .build import jobs_of, load_mkdocs_config, project_of
 from .parallel import default_jobs
 from .pipeline import Project, project_at
 
@@ -57,8 +58,6 @@ def project_settings(config_file: Path) -> tuple[Project, int]:
     """
     options = plain_options(config_file)
     if options is None:
-        from .build import jobs_of, load_mkdocs_config, project_of  # MkDocs: see the module's docstring
-
         config = load_mkdocs_config(config_file)
         return project_of(config), jobs_of(config)
     root = config_file.resolve().parent
