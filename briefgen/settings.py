@@ -2,7 +2,7 @@
 
 `briefgen check` and `briefgen new` need three of the briefgen plugin's options: the content and
 templates folders, and the number of processes. Loading mkdocs.yml the MkDocs way imports its
-configuration machinery, the theme and every plugin with their dependencies; that was two thirds
+configuration machinery, the theme and every plugin with their dependencies; that was half
 of `briefgen check`'s start-up. So when mkdocs.yml states the plugin's options plainly, they are
 read here; anything else (`INHERIT`, `!ENV` or another tag in the plugin's entry, an unknown or
 mistyped option, no briefgen plugin, a file that does not parse) goes to MkDocs, which explains
