@@ -138,7 +138,7 @@ def _syntax_hint(problem: str) -> str:
 
 #: A line that closes front matter (`---` or `...`, then nothing but blanks), with the newline before it.
 #: Starting with that newline lets the regex engine jump from line to line instead of trying every
-#: character (`^` does): a third of the instructions on a demo article.
+#: character, as it did for `^`: splitting a demo article went from 55 K to 19 K instructions.
 _CLOSING_RE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
