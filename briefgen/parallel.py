@@ -20,6 +20,7 @@ import itertools
 import mmap
 import os
 import pickle
+import select
 import signal
 import sys
 import tempfile
@@ -111,14 +112,16 @@ class Forked(Generic[T]):
 
 
 class Later(Generic[T]):
-    """A value a forked child receives from its parent after the fork, once the parent has it.
+    """A value forked children receive from their parent after the fork, once the parent has it.
 
-    Made before the fork. The parent's `send` never waits for the child to read: the value goes into
-    an unnamed temporary file (a pipe would block the parent once it held 64 KiB, until the child got
-    round to reading), and a byte through a pipe tells the child it is there.
+    Made before the fork, for `readers` children. The parent's `send` never waits for a child to read:
+    the value goes into an unnamed temporary file (a pipe would block the parent once it held 64 KiB,
+    until a child got round to reading), pickled once for all of them, and a byte per child through a
+    pipe tells each that it is there.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, readers: int = 1) -> None:
+        self._readers = readers
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open until `close`
         self._ready, self._sent = os.pipe()
 
@@ -126,10 +129,17 @@ class Later(Generic[T]):
         """In the parent: hand over `value` (once)."""
         pickle.dump(value, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._file.flush()
-        os.write(self._sent, b"!")
+        os.write(self._sent, b"!" * self._readers)
+
+    def ready(self) -> bool:
+        """In a child: whether `receive` would return at once (or fail at once: the parent gave up)."""
+        return bool(select.select([self._ready], [], [], 0)[0])
 
     def receive(self) -> T:
-        """In the child: wait for the value and return it; raises `WorkerError` if none will come."""
+        """In a child: wait for the value and return it; raises `WorkerError` if none will come.
+
+        Each child calls it once: it takes one of the bytes `send` wrote.
+        """
         os.close(self._sent)  # so that a parent that closes without sending ends the wait
         if os.read(self._ready, 1) != b"!":
             raise WorkerError("the main process sent nothing to work with")

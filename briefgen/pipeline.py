@@ -112,32 +112,31 @@ def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
 
     `briefgen check` needs the diagnostics alone. So forked workers read and check articles (most
     of a desk's files and work) on their own while the main process checks the registry entries
-    and then joins in (`FromBothEnds`); each process then checks its articles against the registry,
-    which the main process sends the workers, and the workers send back only their diagnostics and
-    the entries their articles name. The checks are those of `check`, in the same steps
-    (`validate`'s registry, article and usage checks).
+    and then joins in (`FromBothEnds`). Each process checks its articles against the registry too,
+    from the moment it has it (the main process sends it to the workers once it is checked), and the
+    workers send back only their diagnostics and the entries their articles name. The checks are
+    those of `check`, in the same steps (`validate`'s registry, article and usage checks).
     """
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
         files = content_files(project.content_dir, project.root, diagnostics)
         entry_files = [f for f in files if f[0] != "article"]
-        here = _ArticlesChecked()
-        laters: list[Later[Registry]] = [Later() for _ in range(jobs - 1)] if jobs > 1 and can_fork() else []
-        shared = FromBothEnds(_slug_groups([f for f in files if f[0] == "article"]), len(laters) + 1, here.add,
-                              lambda part: here.against(laters[part].receive()))
+        workers = jobs - 1 if jobs > 1 and can_fork() else 0
+        later: Later[Registry] = Later(readers=workers)
+        here = _ArticlesChecked(later)
+        shared = FromBothEnds(_slug_groups([f for f in files if f[0] == "article"]), workers + 1, here.add,
+                              lambda part: here.result())
         try:
             entries = validate_files(load_files(entry_files, diagnostics), diagnostics)
             registry = check_registry(entries, diagnostics)
             if shared.workers:
-                for_articles = registry.for_articles()
-                for later in laters:
-                    later.send(for_articles)
+                later.send(registry.for_articles())
+            here.use(registry)
             shared.work_here()
-            results = [here.against(registry), *shared.results()]
+            results = [here.result(), *shared.results()]
         finally:
             shared.cancel()
-            for later in laters:
-                later.close()
+            later.close()
         referenced = references_in(entries)
         for found, names in results:
             diagnostics += found
@@ -150,20 +149,44 @@ _Checked = tuple[list[Diagnostic], set[tuple[str, str]]]
 
 
 class _ArticlesChecked:
-    """One process's articles in `diagnose`: each read and checked on its own as it is added."""
+    """One process's articles in `diagnose`: each read and checked on its own as it is added, and
+    checked against the registry too as soon as the process has it.
 
-    def __init__(self) -> None:
+    Checking against the registry as the articles come, rather than all at the end, keeps the
+    processes' loads even: at the end, the one that had met more articles had more left to do.
+    """
+
+    def __init__(self, registry: Later[Registry]) -> None:
         self.found: list[Diagnostic] = []
-        self.articles: list[ValidDoc] = []
+        self.referenced: set[tuple[str, str]] = set()
+        self._unchecked: list[ValidDoc] = []  # articles added before the registry came
+        self._later = registry
+        self._registry: Registry | None = None
+
+    def use(self, registry: Registry) -> None:
+        """Check the articles against `registry` from now on (the main process has its own)."""
+        self._registry = registry
+        self._check_unchecked()
 
     def add(self, files: list[ContentFile]) -> None:
         """Read and check the files of one slug (together, so that the later ones are reported as duplicates)."""
-        self.articles += validate_files(load_files(files, self.found), self.found)
+        self._unchecked += validate_files(load_files(files, self.found), self.found)
+        if self._registry is None and self._later.ready():
+            self._registry = self._later.receive()
+        self._check_unchecked()
 
-    def against(self, registry: Registry) -> _Checked:
-        """The diagnostics of the articles added, checked against `registry` too, and the entries they name."""
-        check_articles(self.articles, registry, self.found)
-        return self.found, references_in(self.articles)
+    def result(self) -> _Checked:
+        """The diagnostics of every article added, checked against the registry too, and the entries they name."""
+        if self._registry is None:
+            self._registry = self._later.receive()
+        self._check_unchecked()
+        return self.found, self.referenced
+
+    def _check_unchecked(self) -> None:
+        if self._registry is not None and self._unchecked:
+            check_articles(self._unchecked, self._registry, self.found)
+            self.referenced |= references_in(self._unchecked)
+            self._unchecked = []
 
 
 def _slug_groups(files: list[ContentFile]) -> list[list[ContentFile]]:

@@ -234,6 +234,63 @@ def test_a_value_sent_later_never_waits_for_the_child_to_read_it() -> None:
         go.close()
 
 
+def test_a_value_sent_later_reaches_every_reader_and_is_ready_only_once_sent() -> None:
+    later: Later[str] = Later(readers=2)
+    go: Later[bool] = Later(readers=2)
+
+    def wait_and_take() -> tuple[bool, str]:
+        signal.alarm(30)  # a child left waiting ends, and so fails the test, rather than hanging it
+        go.receive()
+        before = later.ready()  # told to look before the value was sent
+        deadline = time.monotonic() + 10
+        while not later.ready():
+            if time.monotonic() > deadline:
+                return before, "nothing came"
+            time.sleep(0.01)
+        return before, later.receive()
+
+    workers = [Forked(wait_and_take) for _ in range(2)]
+    try:
+        go.send(True)
+        time.sleep(0.3)
+        later.send("the registry")
+        assert [worker.result() for worker in workers] == [(False, "the registry")] * 2
+    finally:
+        for worker in workers:
+            worker.cancel()
+        later.close()
+        go.close()
+
+
+def test_articles_are_checked_against_the_registry_from_the_first_step_after_it_comes(tmp_path: Path) -> None:
+    write_demo_desk(tmp_path, 6)
+    content = tmp_path / "content"
+    articles = sorted((content / "articles").rglob("*.md"))
+    text = articles[0].read_text()
+    person = text.split("people:\n- ", 1)[1].split("\n", 1)[0]
+    articles[0].write_text(text.replace(f"people:\n- {person}\n", "people:\n"))
+    files = pipeline.content_files(content, tmp_path, [])
+    entries = pipeline.validate_files(pipeline.load_files([f for f in files if f[0] != "article"], []), [])
+    registry = pipeline.check_registry(entries, [])
+    article_files = [f for f in files if f[0] == "article"]
+    later: Later[pipeline.Registry] = Later()
+    checked = pipeline._ArticlesChecked(later)
+    try:
+        checked.add([article_files[0]])
+        assert "unannotated-mention" not in {d.code for d in checked.found}, "no registry yet"
+        later.send(registry.for_articles())
+        checked.add([article_files[1]])
+        # The article added before the registry came is checked against it now, not at the end.
+        mentions = [d for d in checked.found if d.code == "unannotated-mention"]
+        assert {d.path for d in mentions} == {article_files[0][3]}
+        found, referenced = checked.result()
+        assert found is checked.found
+        both = pipeline.validate_files(pipeline.load_files(article_files[:2], []), [])
+        assert referenced == pipeline.references_in(both)
+    finally:
+        later.close()
+
+
 def test_a_worker_told_nothing_fails_with_a_message() -> None:
     later: Later[int] = Later()
     worker = Forked(later.receive)
