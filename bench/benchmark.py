@@ -277,7 +277,7 @@ def time_builds(rows: list[dict[str, float]], work: Path, repeat: int, trash: Tr
             if plain:
                 trash.clear(twin / "site")
                 timings["plain"].append(timed([str(BIN / "mkdocs"), "build", "-q"], twin))
-    before: dict[str, float] | None = None
+    previous: dict[str, list[Timing]] | None = None
     for row in rows:
         ours = runs[int(row["articles"])]["ours"]
         pages, per_page = html_bytes_per_page(work / f"desk-{row['articles']}" / "site")
@@ -294,11 +294,29 @@ def time_builds(rows: list[dict[str, float]], work: Path, repeat: int, trash: Tr
             row.update(plain_mkdocs_s=round(plain_s, 2),
                        plain_mkdocs_peak_rss_mib=round(max(t.peak_rss for t in twins) / 2**20),
                        ratio_to_plain=round(row["build_s"] / plain_s, 2))
-        if before is not None:  # how cost grows with the desk: 2.0 for a doubled desk means linear
-            for figure in ("build_s", "build_user_s", "build_system_s", "pagefind_cpu_s", "plain_mkdocs_s"):
-                if before.get(figure):
-                    row[f"{figure.removesuffix('_s')}_x_previous"] = round(row[figure] / before[figure], 2)
-        before = row
+        if previous is not None:  # how cost grows with the desk: 2.0 for a doubled desk means linear
+            _add_growth(row, runs[int(row["articles"])], previous)
+        previous = runs[int(row["articles"])]
+
+
+#: Figures of a build `Timing` whose growth from one size to the next is reported, by their row name.
+_GROWTH = {"build": ("ours", "seconds"), "build_user": ("ours", "user"), "build_system": ("ours", "system"),
+           "pagefind_cpu": ("ours", "pagefind"), "plain_mkdocs": ("plain", "seconds")}
+
+
+def _add_growth(row: dict[str, float], runs: dict[str, list[Timing]], previous: dict[str, list[Timing]]) -> None:
+    """Add `<figure>_x_previous`: how many times the previous size's figure this size's is.
+
+    Each is the median of the ratios within a repetition, where the two builds ran minutes apart,
+    rather than the ratio of two medians, which can pair a build from a fast stretch of a shared VM
+    with one from a slow stretch.
+    """
+    for name, (side, attribute) in _GROWTH.items():
+        pairs = [(getattr(now, attribute), getattr(then, attribute))
+                 for now, then in zip(runs[side], previous[side], strict=False)]
+        ratios = [now / then for now, then in pairs if then]
+        if ratios:
+            row[f"{name}_x_previous"] = round(statistics.median(ratios), 2)
 
 
 def main() -> None:
