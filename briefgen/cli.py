@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildRefused, InvalidConfiguration, build_site, load_mkdocs_config, project_of
 from .changes import GitError, changed_files, relevant
+from .checkcache import default_cache_dir
 from .demo import write_demo_desk
 from .diagnostics import Severity, format_report, summary_line
 from .pipeline import UnsafeProjectPath, diagnose, run_cached
@@ -78,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--changed-since", metavar="REF",
                        help="report only problems in files changed since the git REF, or caused by them")
+    check.add_argument("--no-cache", action="store_true",
+                       help="read every file, ignoring what the last run found (kept in ~/.cache/briefgen; "
+                            "never used where the CI environment variable is set)")
     check.set_defaults(func=_check)
 
     build = sub.add_parser("build", parents=[common], help="check content, then build the site",
@@ -133,7 +138,9 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     project, jobs = project_settings(args.config_file)
-    diagnostics = diagnose(project, jobs)
+    # A CI machine checks a checkout once: keeping results for a next run would only cost time there.
+    cached = not args.no_cache and not os.environ.get("CI")
+    diagnostics = diagnose(project, jobs, cache_dir=default_cache_dir() if cached else None)
     if args.changed_since:
         paths = changed_files(project.root, args.changed_since)
         content = project.content_dir.relative_to(project.root).as_posix()

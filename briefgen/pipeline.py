@@ -9,11 +9,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .checkcache import CheckCache, stamp_of
+from .checkcache import Stamp as FileStamp
 from .diagnostics import Diagnostic, has_errors
 from .load import ContentFile, content_files, load_content, load_files
 from .parallel import FromBothEnds, Later, can_fork
@@ -107,7 +111,7 @@ def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagno
     return sorted(set(diagnostics)), valid
 
 
-def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
+def diagnose(project: Project, jobs: int = 1, cache_dir: Path | None = None) -> list[Diagnostic]:
     """Every diagnostic `check` reports, sorted, with the articles checked in up to `jobs` processes.
 
     `briefgen check` needs the diagnostics alone. So forked workers read and check articles (most
@@ -116,18 +120,25 @@ def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
     from the moment it has it (the main process sends it to the workers once it is checked), and the
     workers send back only their diagnostics and the entries their articles name. The checks are
     those of `check`, in the same steps (`validate`'s registry, article and usage checks).
+
+    With a `cache_dir`, an article unchanged since the last run (and the registry and briefgen with
+    it) is not read again: what that run found for it is reported (see `checkcache`).
     """
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
         files = content_files(project.content_dir, project.root, diagnostics)
         entry_files = [f for f in files if f[0] != "article"]
+        cache = None if cache_dir is None else CheckCache.open(
+            cache_dir, project.root, project.content_dir, [(path, rel) for _, path, _, rel in entry_files])
         workers = jobs - 1 if jobs > 1 and can_fork() else 0
         later: Later[Registry] = Later(readers=workers)
-        here = _ArticlesChecked(later)
+        here = _ArticlesChecked(later, cache)
         shared = FromBothEnds(_slug_groups([f for f in files if f[0] == "article"]), workers + 1, here.add,
                               lambda part: here.result())
         try:
-            entries = validate_files(load_files(entry_files, diagnostics), diagnostics)
+            entries = _checked_entries(entry_files, diagnostics, cache)
+            if cache is not None:
+                cache.entries_done()
             registry = check_registry(entries, diagnostics)
             if shared.workers:
                 later.send(registry.for_articles())
@@ -138,14 +149,59 @@ def diagnose(project: Project, jobs: int = 1) -> list[Diagnostic]:
             shared.cancel()
             later.close()
         referenced = references_in(entries)
-        for found, names in results:
+        for part, (found, names, kept) in enumerate(results):
             diagnostics += found
             referenced |= names
+            if cache is not None and part > 0:  # a worker's records (the first result is this process's)
+                chunks, reused, read = kept
+                cache.chunks += chunks
+                cache.reused += reused
+                cache.read += read
         report_unused(registry, referenced, diagnostics)
+        if cache is not None:
+            cache.save()
     return sorted(set(diagnostics))
 
 
-_Checked = tuple[list[Diagnostic], set[tuple[str, str]]]
+def _checked_entries(files: list[ContentFile], diagnostics: list[Diagnostic],
+                     cache: CheckCache | None) -> list[ValidDoc]:
+    """The registry's files that pass their schemas, in order; with a `cache`, only those that changed are read."""
+    if cache is None:
+        return validate_files(load_files(files, diagnostics), diagnostics)
+    slugs = Counter((kind, _stem(path)) for kind, path, _, _ in files)
+    # Files that share a slug are read together, in order: which one is the duplicate depends on that.
+    shared = [file for file in files if slugs[(file[0], _stem(file[1]))] > 1]
+    checked = {doc.source.path: doc for doc in validate_files(load_files(shared, diagnostics), diagnostics)}
+    for file in files:
+        if slugs[(file[0], _stem(file[1]))] > 1:
+            continue
+        _, path, _, rel = file
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        stamp = None if st is None or not stat.S_ISREG(st.st_mode) else stamp_of(st)
+        reused = None if stamp is None else cache.reuse_entry(rel, stamp)
+        if reused is not None:
+            found, doc = reused
+        else:
+            found = []
+            [doc] = validate_files(load_files([file], found), found) or [None]
+            if stamp is not None and st is not None and st.st_mtime_ns < cache.settled_before:
+                cache.keep_entry(rel, stamp, found, doc)
+        diagnostics += found
+        if doc is not None:
+            checked[rel] = doc
+    return [checked[rel] for _, _, _, rel in files if rel in checked]
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+_Kept = tuple[list[bytes], int, int]
+"""What a process's `CheckCache` made: its pickled article records, and how many it reused and read."""
+_Checked = tuple[list[Diagnostic], set[tuple[str, str]], _Kept]
 
 
 class _ArticlesChecked:
@@ -156,12 +212,16 @@ class _ArticlesChecked:
     processes' loads even: at the end, the one that had met more articles had more left to do.
     """
 
-    def __init__(self, registry: Later[Registry]) -> None:
+    def __init__(self, registry: Later[Registry], cache: CheckCache | None = None) -> None:
         self.found: list[Diagnostic] = []
         self.referenced: set[tuple[str, str]] = set()
         self._unchecked: list[ValidDoc] = []  # articles added before the registry came
         self._later = registry
         self._registry: Registry | None = None
+        self._cache = cache
+        self._to_keep: dict[str, tuple[FileStamp, list[Diagnostic]]] = {}
+        """Articles read, to be kept in the cache once checked against the registry: their stamps
+        before reading, and their own diagnostics."""
 
     def use(self, registry: Registry) -> None:
         """Check the articles against `registry` from now on (the main process has its own)."""
@@ -170,23 +230,67 @@ class _ArticlesChecked:
 
     def add(self, files: list[ContentFile]) -> None:
         """Read and check the files of one slug (together, so that the later ones are reported as duplicates)."""
-        self._unchecked += validate_files(load_files(files, self.found), self.found)
+        stamp = None
+        if self._cache is not None and len(files) == 1:
+            reused, stamp = self._from_cache(self._cache, files[0])
+            if reused:
+                return
+        own: list[Diagnostic] = []
+        docs = validate_files(load_files(files, own), own)
+        self.found += own
+        if stamp is not None and self._cache is not None:
+            if docs:
+                self._to_keep[files[0][3]] = (stamp, own)
+            else:  # nothing to check against the registry: its diagnostics are all there are
+                self._cache.keep(files[0][3], stamp, own, frozenset())
+        self._unchecked += docs
         if self._registry is None and self._later.ready():
             self._registry = self._later.receive()
         self._check_unchecked()
 
     def result(self) -> _Checked:
-        """The diagnostics of every article added, checked against the registry too, and the entries they name."""
+        """The diagnostics of every article added, checked against the registry too, the entries they
+        name, and what the cache made of them."""
         if self._registry is None:
             self._registry = self._later.receive()
         self._check_unchecked()
-        return self.found, self.referenced
+        if self._cache is None:
+            return self.found, self.referenced, ([], 0, 0)
+        self._cache.flush()
+        return self.found, self.referenced, (self._cache.chunks, self._cache.reused, self._cache.read)
+
+    def _from_cache(self, cache: CheckCache, file: ContentFile) -> tuple[bool, FileStamp | None]:
+        """Whether the cache had the article's result (now added), and if not, the stamp to keep this run's with."""
+        _, path, _, rel = file
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False, None  # gone: reading it reports why
+        if not stat.S_ISREG(st.st_mode):
+            return False, None  # a link (refused when read) or something stranger: never kept
+        stamp = stamp_of(st)
+        reused = cache.reuse(rel, stamp)
+        if reused is None:
+            return False, stamp if st.st_mtime_ns < cache.settled_before else None
+        found, named = reused
+        self.found += found
+        self.referenced |= named
+        return True, None
 
     def _check_unchecked(self) -> None:
-        if self._registry is not None and self._unchecked:
-            check_articles(self._unchecked, self._registry, self.found)
-            self.referenced |= references_in(self._unchecked)
-            self._unchecked = []
+        if self._registry is None or not self._unchecked:
+            return
+        cross: list[Diagnostic] = []
+        check_articles(self._unchecked, self._registry, cross)
+        self.found += cross
+        self.referenced |= references_in(self._unchecked)
+        if self._cache is not None and self._to_keep:
+            for doc in self._unchecked:
+                path = doc.source.path
+                if path in self._to_keep:
+                    stamp, own = self._to_keep.pop(path)
+                    self._cache.keep(path, stamp, own + [d for d in cross if d.path == path], doc.referenced)
+        self._unchecked = []
 
 
 def _slug_groups(files: list[ContentFile]) -> list[list[ContentFile]]:
@@ -197,7 +301,7 @@ def _slug_groups(files: list[ContentFile]) -> list[list[ContentFile]]:
     """
     groups: dict[str, list[ContentFile]] = {}
     for file in files:
-        groups.setdefault(os.path.splitext(os.path.basename(file[1]))[0], []).append(file)
+        groups.setdefault(_stem(file[1]), []).append(file)
     return list(groups.values())
 
 

@@ -36,6 +36,15 @@ plugins:
 """
 
 
+@pytest.fixture(autouse=True)
+def _own_check_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's `briefgen check` keeps its cache in a folder of its own, never in ~/.cache."""
+    cache_home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    monkeypatch.delenv("CI", raising=False)  # which turns the cache off, and CI services set
+    return cache_home / "briefgen"
+
+
 @dataclass
 class Desk:
     """A scratch project: mkdocs.yml, content/ and templates/ under `root`."""

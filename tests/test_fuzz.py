@@ -7,7 +7,9 @@ Hypothesis generates content trees from random YAML, wrong types, huge strings a
 
 from __future__ import annotations
 
+import os
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -69,6 +71,15 @@ def test_check_reports_instead_of_crashing(tree: dict[str, str | bytes]) -> None
             assert d.severity in (Severity.ERROR, Severity.WARNING)
         # `briefgen check` groups the same checks differently, to spread them over processes.
         assert pipeline.diagnose(desk_project(desk.root), jobs=2) == diagnostics
+        # And with its cache: files dated back (those saved just now are never kept), a run that
+        # keeps what it finds, then one that reuses it.
+        old = time.time_ns() - 3600 * 10**9
+        for path in (desk.root / "content").rglob("*"):
+            if path.is_file():
+                os.utime(path, ns=(old, old))
+        cache = Path(tmp) / "cache"
+        assert pipeline.diagnose(desk_project(desk.root), 1, cache) == diagnostics
+        assert pipeline.diagnose(desk_project(desk.root), 1, cache) == diagnostics
 
 
 @settings(max_examples=BUILD_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -283,7 +283,7 @@ def test_articles_are_checked_against_the_registry_from_the_first_step_after_it_
         # The article added before the registry came is checked against it now, not at the end.
         mentions = [d for d in checked.found if d.code == "unannotated-mention"]
         assert {d.path for d in mentions} == {article_files[0][3]}
-        found, referenced = checked.result()
+        found, referenced, _ = checked.result()
         assert found is checked.found
         both = pipeline.validate_files(pipeline.load_files(article_files[:2], []), [])
         assert referenced == pipeline.references_in(both)

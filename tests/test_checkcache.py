@@ -1,0 +1,220 @@
+"""`briefgen check`'s cache between runs: an unchanged article is not read again, and what is
+reported is always what a run without the cache reports."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen import checkcache, pipeline
+from briefgen.cli import main
+from briefgen.demo import write_demo_desk
+from briefgen.diagnostics import Diagnostic
+
+HOUR_NS = 3600 * 10**9
+
+
+def _desk(root: Path, articles: int = 12) -> pipeline.Project:
+    write_demo_desk(root, articles)
+    _settle(root / "content")
+    return pipeline.project_at(root, "content", "templates")
+
+
+_edits = iter(range(1, 10**6))
+
+
+def _settle(*paths: Path) -> None:
+    """Date the files back, as if saved a while ago: files saved in the last seconds are never kept."""
+    for top in paths:
+        for path in [top] if top.is_file() else top.rglob("*"):
+            if path.is_file():
+                when = time.time_ns() - HOUR_NS + next(_edits) * 10**6  # each edit a new time
+                os.utime(path, ns=(when, when))
+
+
+def _uncached(project: pipeline.Project) -> list[Diagnostic]:
+    return pipeline.check(project)[0]
+
+
+def _only_file(cache_dir: Path) -> Path:
+    [file] = cache_dir.glob("check-*.pickle")
+    return file
+
+
+def _load(cache_file: Path) -> tuple[int, str, str, dict[str, tuple], dict[str, tuple]]:
+    """The cache file's format, keys, and the entries' and articles' records."""
+    version, code_key, registry_key, entries, chunks = pickle.loads(cache_file.read_bytes())
+    articles = {rel: record for chunk in chunks for rel, record in pickle.loads(chunk).items()}
+    return version, code_key, registry_key, pickle.loads(entries), articles
+
+
+def _store(cache_file: Path, version: int, code_key: str, registry_key: str,
+           entries: dict[str, tuple], articles: dict[str, tuple]) -> None:
+    chunks = [pickle.dumps(articles)]
+    cache_file.write_bytes(pickle.dumps((version, code_key, registry_key, pickle.dumps(entries), chunks)))
+
+
+def _plant(cache_file: Path, folder: str) -> str:
+    """Add a diagnostic to the record of the first file in `folder`: only a run that reuses it reports it."""
+    version, code_key, registry_key, entries, articles = _load(cache_file)
+    records = articles if folder == "articles" else entries
+    rel = next(rel for rel in sorted(records) if rel.startswith(f"content/{folder}/"))
+    stamp, found, rest = records[rel]
+    records[rel] = (stamp, (*found, (rel, 3, 1, "warning", "planted", "only the cache knows this", "")), rest)
+    _store(cache_file, version, code_key, registry_key, entries, articles)
+    return rel
+
+
+@pytest.mark.parametrize("folder", ["articles", "people"])
+def test_an_unchanged_file_is_reported_from_the_cache_until_it_changes(tmp_path: Path, folder: str) -> None:
+    project = _desk(tmp_path)
+    cache_dir = tmp_path / "cache"
+    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    rel = _plant(_only_file(cache_dir), folder)
+    assert "planted" in {d.code for d in pipeline.diagnose(project, 1, cache_dir)}
+    assert "planted" in {d.code for d in pipeline.diagnose(project, 2, cache_dir)}, "workers read it too"
+    _settle(tmp_path / rel)  # saved again: a new stamp
+    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+
+
+def test_another_version_of_briefgen_reads_every_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _desk(tmp_path)
+    cache_dir = tmp_path / "cache"
+    pipeline.diagnose(project, 1, cache_dir)
+    _plant(_only_file(cache_dir), "articles")
+    _plant(_only_file(cache_dir), "people")
+    monkeypatch.setattr(checkcache, "__version__", "0.0.0-other")
+    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+
+
+def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) -> None:
+    project = _desk(tmp_path)
+    content = tmp_path / "content"
+    cache_dir = tmp_path / "cache"
+    articles = sorted((content / "articles").rglob("*.md"))
+    person = sorted((content / "people").glob("*.yml"))[0]
+    name = person.read_text().split("name: ", 1)[1].split("\n", 1)[0]
+
+    def edit(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        _settle(path)
+
+    steps = {
+        "first run": lambda: None,
+        "an article's title changes":
+            lambda: edit(articles[0], articles[0].read_text().replace("title: ", "title: New ", 1)),
+        "an article names an event that does not exist":
+            lambda: edit(articles[1], articles[1].read_text().replace("events:\n- ", "events:\n- no-such-event\n- ")),
+        "an article's YAML breaks":
+            lambda: edit(articles[2], articles[2].read_text().replace("title: ", "title: [", 1)),
+        "and is mended": lambda: edit(articles[2], articles[2].read_text().replace("title: [", "title: ", 1)),
+        # An unchanged article's result depends on the registry: every article's body says "Later, …".
+        "a registry entry takes an alias the unchanged articles mention":
+            lambda: edit(person, person.read_text().replace("aliases:\n", "aliases:\n- Later\n", 1)),
+        "a registry entry names a place that does not exist":
+            lambda: edit(person, person.read_text().replace("country: ", "country: nowhere-", 1)),
+        "a second entry takes its name": lambda: edit(person.with_name("zz-twin.yml"), f"name: {name}\n"),
+        "a registry entry's YAML breaks": lambda: edit(person, person.read_text() + "bio: [\n"),
+        "a second file takes an article's slug":
+            lambda: edit(content / "articles/2031/01" / articles[3].name, articles[3].read_text()),
+        "the first of them is deleted": lambda: articles[3].unlink(),
+        "an article is deleted": lambda: articles[4].unlink(),
+        "a new article mentions a person it does not list":
+            lambda: edit(articles[5].with_name("fresh-story.md"), articles[5].read_text() + f"\n{name} spoke.\n"),
+    }
+    seen_codes: set[str] = set()
+    for step, change in steps.items():
+        change()
+        for jobs in (1, 2):
+            cached = pipeline.diagnose(project, jobs, cache_dir)
+            assert cached == _uncached(project), f"{step}, {jobs} process(es)"
+            seen_codes |= {d.code for d in cached}
+    expected = {"unknown-ref", "yaml-syntax", "duplicate-slug", "unannotated-mention", "duplicate-alias"}
+    assert expected <= seen_codes
+
+
+def test_a_damaged_or_doctored_cache_is_ignored_and_runs_no_code(tmp_path: Path) -> None:
+    project = _desk(tmp_path, 4)
+    cache_dir = tmp_path / "cache"
+    pipeline.diagnose(project, 1, cache_dir)
+    cache_file = _only_file(cache_dir)
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (os.system, (f"touch {marker}",))
+
+    good = pickle.loads(cache_file.read_bytes())
+    for doctored in (b"not a pickle", cache_file.read_bytes()[:40], pickle.dumps(Payload()),
+                     pickle.dumps((*good[:3], pickle.dumps(Payload()), good[4])),
+                     pickle.dumps((*good[:4], [pickle.dumps(Payload())])),
+                     pickle.dumps((*good[:4], [pickle.dumps(["not", "a", "dict"])])),
+                     pickle.dumps(good[:4]), pickle.dumps((good[0], "another code", *good[2:]))):
+        cache_file.write_bytes(doctored)
+        assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+        assert not marker.exists()
+
+
+def test_a_record_of_another_shape_is_read_again(tmp_path: Path) -> None:
+    project = _desk(tmp_path, 4)
+    cache_dir = tmp_path / "cache"
+    pipeline.diagnose(project, 1, cache_dir)
+    cache_file = _only_file(cache_dir)
+    version, code_key, registry_key, entries, articles = _load(cache_file)
+    for records in (entries, articles):
+        for rel, (stamp, _, rest) in records.items():
+            records[rel] = (stamp, [("too", "short")], rest)
+    _store(cache_file, version, code_key, registry_key, entries, articles)
+    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    for records in (entries, articles):
+        for rel, (stamp, found, _) in records.items():
+            records[rel] = (stamp, found, ("not", "a", "record"))
+    _store(cache_file, version, code_key, registry_key, entries, articles)
+    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+
+
+def test_files_saved_just_now_are_not_kept(tmp_path: Path) -> None:
+    write_demo_desk(tmp_path, 4)  # every file saved this second
+    project = pipeline.project_at(tmp_path, "content", "templates")
+    cache_dir = tmp_path / "cache"
+    pipeline.diagnose(project, 1, cache_dir)
+    assert not cache_dir.exists(), "nothing to keep, so nothing written"
+    _settle(tmp_path / "content")
+    pipeline.diagnose(project, 1, cache_dir)
+    _, _, _, entries, articles = _load(_only_file(cache_dir))
+    written = (tmp_path / "content/articles").rglob("*.md")
+    assert sorted(articles) == sorted(str(path.relative_to(tmp_path)) for path in written)
+    assert len(entries) == sum(1 for p in (tmp_path / "content").rglob("*.yml"))
+
+
+def test_check_keeps_its_cache_in_the_user_cache_folder_unless_told_not_to(
+        tmp_path: Path, _own_check_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _desk(tmp_path, 4)
+    config = str(project.root / "mkdocs.yml")
+    assert main(["check", "--no-cache", "-f", config]) == 0
+    assert not _own_check_cache.exists()
+    uncached = capsys.readouterr()
+    assert "unused-entry" in uncached.out
+    assert main(["check", "-f", config]) == 0
+    assert _only_file(_own_check_cache).stat().st_size > 0
+    assert main(["check", "-f", config]) == 0
+    assert capsys.readouterr() == (uncached.out * 2, uncached.err * 2), "the same report, without and from the cache"
+
+
+def test_check_in_ci_keeps_no_cache(tmp_path: Path, _own_check_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _desk(tmp_path, 4)
+    monkeypatch.setenv("CI", "true")
+    assert main(["check", "-q", "-f", str(project.root / "mkdocs.yml")]) == 0
+    assert not _own_check_cache.exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path: Path) -> None:
+    project = _desk(tmp_path, 4)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert pipeline.diagnose(project, 1, blocked / "cache") == _uncached(project)
