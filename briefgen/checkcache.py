@@ -23,6 +23,7 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import time
@@ -59,9 +60,13 @@ def default_cache_dir() -> Path:
 SETTLED_NS = 2_000_000_000
 
 
-def stamp_of(st: os.stat_result) -> Stamp:
-    """The stamp of a file from its `lstat`."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+def file_stamp(path: str) -> Stamp | None:
+    """The stamp of a regular file; None for a link or anything else (never kept), or a file that is gone."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 class CheckCache:
@@ -106,6 +111,10 @@ class CheckCache:
         cache = cls(cache_dir / f"check-{where}.pickle", code_key, _registry_key(code_key, registry_files))
         cache._last = _read(cache.path, cache.keys)
         return cache
+
+    def settled(self, stamp: Stamp) -> bool:
+        """Whether a file with `stamp` may be kept: it was last modified long enough before this run."""
+        return stamp[1] < self.settled_before
 
     def reuse(self, rel: str, stamp: Stamp) -> tuple[list[Diagnostic], frozenset[tuple[str, str]]] | None:
         """The diagnostics and named entries of the article at `rel` if it is unchanged since last run."""
@@ -211,11 +220,7 @@ def _registry_key(code_key: str, registry_files: list[tuple[str, str]]) -> str:
     """What the articles' records depend on besides their own files: the code and the registry's files."""
     digest = hashlib.sha256(code_key.encode())
     for path, rel in registry_files:
-        try:
-            stamp: tuple[object, ...] = stamp_of(os.lstat(path))
-        except OSError:
-            stamp = ()
-        digest.update(f"{rel}\0{stamp}\0".encode())
+        digest.update(f"{rel}\0{file_stamp(path)}\0".encode())
     return digest.hexdigest()
 
 

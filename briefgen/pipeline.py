@@ -9,14 +9,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checkcache import CheckCache, stamp_of
+from .checkcache import CheckCache, file_stamp
 from .checkcache import Stamp as FileStamp
 from .diagnostics import Diagnostic, has_errors
 from .load import ContentFile, content_files, load_content, load_files
@@ -175,19 +174,15 @@ def _checked_entries(files: list[ContentFile], diagnostics: list[Diagnostic],
     for file in files:
         if slugs[(file[0], _stem(file[1]))] > 1:
             continue
-        _, path, _, rel = file
-        try:
-            st = os.lstat(path)
-        except OSError:
-            st = None
-        stamp = None if st is None or not stat.S_ISREG(st.st_mode) else stamp_of(st)
+        rel = file[3]
+        stamp = file_stamp(file[1])
         reused = None if stamp is None else cache.reuse_entry(rel, stamp)
         if reused is not None:
             found, doc = reused
         else:
             found = []
             [doc] = validate_files(load_files([file], found), found) or [None]
-            if stamp is not None and st is not None and st.st_mtime_ns < cache.settled_before:
+            if stamp is not None and cache.settled(stamp):
                 cache.keep_entry(rel, stamp, found, doc)
         diagnostics += found
         if doc is not None:
@@ -261,17 +256,12 @@ class _ArticlesChecked:
 
     def _from_cache(self, cache: CheckCache, file: ContentFile) -> tuple[bool, FileStamp | None]:
         """Whether the cache had the article's result (now added), and if not, the stamp to keep this run's with."""
-        _, path, _, rel = file
-        try:
-            st = os.lstat(path)
-        except OSError:
-            return False, None  # gone: reading it reports why
-        if not stat.S_ISREG(st.st_mode):
-            return False, None  # a link (refused when read) or something stranger: never kept
-        stamp = stamp_of(st)
-        reused = cache.reuse(rel, stamp)
+        stamp = file_stamp(file[1])
+        if stamp is None:
+            return False, None  # a link, refused when read, or a file gone, which reading reports
+        reused = cache.reuse(file[3], stamp)
         if reused is None:
-            return False, stamp if st.st_mtime_ns < cache.settled_before else None
+            return False, stamp if cache.settled(stamp) else None
         found, named = reused
         self.found += found
         self.referenced |= named
