@@ -1,8 +1,8 @@
 """What `briefgen check` found in each file, kept between runs, so that the next run reads only the
 files that changed.
 
-A registry entry's own diagnostics and checked values depend on its bytes and on briefgen (and
-PyYAML) alone; an article's diagnostics (its own, and those from checking it against the registry)
+A registry entry's own diagnostics and checked values depend on its bytes and on briefgen (with
+the PyYAML and python-slugify it uses) alone; an article's diagnostics (its own, and those from checking it against the registry)
 on its bytes, on the registry and on briefgen. So a result is reused while its file's stamp (size,
 times, inode) is the one it had when it was read, with the same code, and an article's only while
 every registry file is unchanged too: a changed alias can change what any article's check finds,
@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import slugify
 import yaml
 
 from . import __version__
@@ -209,7 +210,9 @@ def _valid_doc(plain: tuple[object, ...]) -> ValidDoc:
 def _code_key() -> str:
     """What every record depends on besides its own file: the code that checks."""
     digest = hashlib.sha256()
+    # What else the checks' results come from: PyYAML parses, python-slugify words some hints.
     digest.update(f"{__version__}\0{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}\0".encode())
+    digest.update(f"{slugify.__version__}\0".encode())
     package = Path(__file__).parent
     for module in sorted(package.glob("*.py")):
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
