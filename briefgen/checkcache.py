@@ -2,12 +2,13 @@
 files that changed.
 
 A registry entry's own diagnostics and checked values depend on its bytes and on briefgen (with
-the PyYAML and python-slugify it uses) alone; an article's diagnostics (its own, and those from checking it against the registry)
-on its bytes, on the registry and on briefgen. So a result is reused while its file's stamp (size,
-times, inode) is the one it had when it was read, with the same code, and an article's only while
-every registry file is unchanged too: a changed alias can change what any article's check finds,
-so editing a registry entry makes the next run read every article again. Files that share a slug
-are always read, since which one is the duplicate depends on all of them.
+the PyYAML and python-slugify it uses) alone; an article's diagnostics (its own, and those from
+checking it against the registry) on its bytes, on the registry and on briefgen. So a result is
+reused while its file's stamp (size, times, inode) is the one it had when it was read, with the
+same code, and an article's only while every registry file is unchanged too: a changed alias can
+change what any article's check finds, so editing a registry entry makes the next run read every
+article again. Files that share a slug are always read, since which one is the duplicate depends
+on all of them.
 
 The cache lives outside the project, in `$XDG_CACHE_HOME/briefgen` (else `~/.cache/briefgen`), a
 file per project. Never in the repository: a pull request could commit a doctored cache that hides
