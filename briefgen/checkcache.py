@@ -19,6 +19,7 @@ file cannot run code; a file that cannot be read or does not fit is ignored, as 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -181,11 +182,16 @@ class CheckCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, prefix=".check-", delete=False) as out:
-                pickle.dump((FORMAT, *self.keys, self.entries, self.chunks), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(out.name, self.path)  # whole or not at all, even with two checks running at once
+            out = tempfile.NamedTemporaryFile("wb", dir=self.path.parent, prefix=".check-", delete=False)  # noqa: SIM115
         except OSError:
             return
+        try:
+            with out:
+                pickle.dump((FORMAT, *self.keys, self.entries, self.chunks), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(out.name, self.path)  # whole or not at all, even with two checks running at once
+        except OSError:  # a full disk, say: leave no half-written file behind
+            with contextlib.suppress(OSError):
+                os.unlink(out.name)
 
 
 def _fields(diagnostics: list[Diagnostic]) -> tuple[_DiagnosticFields, ...]:

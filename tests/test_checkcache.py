@@ -218,3 +218,14 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path: Path) -> Non
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     assert pipeline.diagnose(project, 1, blocked / "cache") == _uncached(project)
+
+
+def test_a_cache_that_cannot_replace_the_last_leaves_no_partial_file(tmp_path: Path) -> None:
+    project = _desk(tmp_path, 4)
+    cache_dir = tmp_path / "cache"
+    pipeline.diagnose(project, 1, cache_dir)
+    cache_file = _only_file(cache_dir)
+    cache_file.unlink()
+    (cache_file / "in-the-way").mkdir(parents=True)  # a folder where the file goes: the rename fails
+    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert [p.name for p in cache_dir.iterdir()] == [cache_file.name]
