@@ -7,10 +7,13 @@ import functools
 import hashlib
 import http.server
 import io
+import itertools
+import os
 import shutil
 import subprocess
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -43,6 +46,19 @@ def _own_check_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     monkeypatch.delenv("CI", raising=False)  # which turns the cache off, and CI services set
     return cache_home / "briefgen"
+
+
+_saves = itertools.count(1)
+
+
+def date_back(*paths: Path) -> None:
+    """Date the files at or under `paths` an hour back, as if saved a while ago, each at a time of its
+    own: `briefgen check` never keeps what it found in a file saved in the last seconds."""
+    for top in paths:
+        for path in [top] if top.is_file() else top.rglob("*"):
+            if path.is_file():
+                when = time.time_ns() - 3600 * 10**9 + next(_saves) * 10**6
+                os.utime(path, ns=(when, when))
 
 
 @dataclass

@@ -5,35 +5,21 @@ from __future__ import annotations
 
 import os
 import pickle
-import time
 from pathlib import Path
 
 import pytest
+from conftest import date_back
 
 from briefgen import checkcache, pipeline
 from briefgen.cli import main
 from briefgen.demo import write_demo_desk
 from briefgen.diagnostics import Diagnostic
 
-HOUR_NS = 3600 * 10**9
-
 
 def _desk(root: Path, articles: int = 12) -> pipeline.Project:
     write_demo_desk(root, articles)
-    _settle(root / "content")
+    date_back(root / "content")
     return pipeline.project_at(root, "content", "templates")
-
-
-_edits = iter(range(1, 10**6))
-
-
-def _settle(*paths: Path) -> None:
-    """Date the files back, as if saved a while ago: files saved in the last seconds are never kept."""
-    for top in paths:
-        for path in [top] if top.is_file() else top.rglob("*"):
-            if path.is_file():
-                when = time.time_ns() - HOUR_NS + next(_edits) * 10**6  # each edit a new time
-                os.utime(path, ns=(when, when))
 
 
 def _uncached(project: pipeline.Project) -> list[Diagnostic]:
@@ -77,7 +63,7 @@ def test_an_unchanged_file_is_reported_from_the_cache_until_it_changes(tmp_path:
     rel = _plant(_only_file(cache_dir), folder)
     assert "planted" in {d.code for d in pipeline.diagnose(project, 1, cache_dir)}
     assert "planted" in {d.code for d in pipeline.diagnose(project, 2, cache_dir)}, "workers read it too"
-    _settle(tmp_path / rel)  # saved again: a new stamp
+    date_back(tmp_path / rel)  # saved again: a new stamp
     assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
 
 
@@ -102,7 +88,7 @@ def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) 
     def edit(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-        _settle(path)
+        date_back(path)
 
     steps = {
         "first run": lambda: None,
@@ -184,7 +170,7 @@ def test_files_saved_just_now_are_not_kept(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     pipeline.diagnose(project, 1, cache_dir)
     assert not cache_dir.exists(), "nothing to keep, so nothing written"
-    _settle(tmp_path / "content")
+    date_back(tmp_path / "content")
     pipeline.diagnose(project, 1, cache_dir)
     _, _, _, entries, articles = _load(_only_file(cache_dir))
     written = (tmp_path / "content/articles").rglob("*.md")

@@ -7,13 +7,11 @@ Hypothesis generates content trees from random YAML, wrong types, huge strings a
 
 from __future__ import annotations
 
-import os
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
-from conftest import article, make_desk, person
+from conftest import article, date_back, make_desk, person
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,10 +71,7 @@ def test_check_reports_instead_of_crashing(tree: dict[str, str | bytes]) -> None
         assert pipeline.diagnose(desk_project(desk.root), jobs=2) == diagnostics
         # And with its cache: files dated back (those saved just now are never kept), a run that
         # keeps what it finds, then one that reuses it.
-        old = time.time_ns() - 3600 * 10**9
-        for path in (desk.root / "content").rglob("*"):
-            if path.is_file():
-                os.utime(path, ns=(old, old))
+        date_back(desk.root / "content")
         cache = Path(tmp) / "cache"
         assert pipeline.diagnose(desk_project(desk.root), 1, cache) == diagnostics
         assert pipeline.diagnose(desk_project(desk.root), 1, cache) == diagnostics
