@@ -287,21 +287,24 @@ def in_child(work: Callable[..., object], *args: object) -> None:
 def time_builds(rows: list[dict[str, float]], work: Path, repeat: int, trash: Trash, plain: bool) -> None:
     """Add cold build times, memory and page sizes to each size's row.
 
-    Each repetition builds every size, briefgen and then plain MkDocs, so a machine that speeds up or
-    slows down during the run (shared virtual machines do) affects every size, and both sides of each
-    ratio, alike: timing one size after the other once made plain MkDocs, which grows linearly, look
-    2.3 times as slow at 20,000 articles as at 10,000.
+    Each repetition builds every size, briefgen and plain MkDocs, so a machine that speeds up or slows
+    down during the run (shared virtual machines do) affects every size, and both sides of each ratio,
+    alike: timing one size after the other once made plain MkDocs, which grows linearly, look 2.3 times
+    as slow at 20,000 articles as at 10,000. Every other repetition goes in the reverse order, largest
+    size and plain MkDocs first, so that what drifts in one direction through the run (the machine's
+    speed, the disk filling with the moved-aside sites of `Trash`) favours neither the later sizes nor
+    briefgen: in ascending order only, the 20,000-article builds always came last, after the most
+    moved-aside files.
     """
     runs: dict[int, dict[str, list[Timing]]] = {int(row["articles"]): {"ours": [], "plain": []} for row in rows}
-    for _ in range(repeat):
-        for size, timings in runs.items():
+    for repetition in range(repeat):
+        backwards = repetition % 2 == 1
+        for size in sorted(runs, reverse=backwards):
             desk, twin = work / f"desk-{size}", work / f"plain-{size}"
-            # Cold builds, as on a fresh clone.
-            trash.clear(desk / "site")
-            timings["ours"].append(timed([str(BIN / "briefgen"), "build", "-q"], desk))
-            if plain:
-                trash.clear(twin / "site")
-                timings["plain"].append(timed([str(BIN / "mkdocs"), "build", "-q"], twin))
+            commands = [("ours", desk, "briefgen")] + ([("plain", twin, "mkdocs")] if plain else [])
+            for side, folder, program in reversed(commands) if backwards else commands:
+                trash.clear(folder / "site")  # a cold build, as on a fresh clone
+                runs[size][side].append(timed([str(BIN / program), "build", "-q"], folder))
     previous: dict[str, list[Timing]] | None = None
     for row in rows:
         ours = runs[int(row["articles"])]["ours"]
