@@ -4,7 +4,7 @@ For each size N it reports `briefgen check` time (cold, and with its cache: noth
 article saved), cold `briefgen build` time and peak RSS, HTML bytes per page, the time from saving an
 article to the preview serving the change, and (same run, same theme) the time plain MkDocs takes to
 build the same pages pre-written as Markdown, with generated pages out of the nav. Times are
-whole-process medians of `--repeat` runs; the preview figure is the median (and the maximum) of five
+whole-process medians of `--repeat` runs; the preview figure is the median (and the maximum) of nine
 saves. Peak RSS is that of the largest process in the build's tree: briefgen itself,
 or Pagefind, which it runs to index the finished site. With `--instructions`, also the instructions
 `check` executes (valgrind), a figure that unlike its time does not vary with the machine's speed.
@@ -150,7 +150,7 @@ def html_bytes_per_page(site: Path) -> tuple[int, float]:
     return len(pages), sum(p.stat().st_size for p in pages) / max(len(pages), 1)
 
 
-def preview_reload_seconds(desk: Path, edits: int = 5) -> list[float]:
+def preview_reload_seconds(desk: Path, edits: int = 9) -> list[float]:
     """Save one article `edits` times; for each, the seconds until the preview serves the change."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
