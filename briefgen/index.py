@@ -89,12 +89,77 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
     """Compute the relations of the desk (the costlier ones wait until a page asks, see `DeskIndex`).
 
     With the `previous` index (the preview's last build), co-coverage counts and mention sentences
-    already computed for unchanged entities and articles are kept.
+    already computed for unchanged entities and articles are kept, and an edit that leaves every
+    relation in place (see `_edited_in_place`) updates a copy of the previous relations.
     """
+    edited = None if previous is None else _edited_in_place(previous.desk, desk)
+    if previous is not None and edited is not None:
+        index = DeskIndex(desk, previous.matcher)  # equal entities: the same names
+        _patch(previous, index, edited)
+        _carry_over(previous, index, True, edited)
+        return index
     names = _names_of(desk)
     same_names = previous is not None and _names_of(previous.desk) == names
     matcher = previous.matcher if previous is not None and same_names else AliasMatcher(names)
     index = DeskIndex(desk, matcher)
+    _relate(index)
+    if previous is not None:
+        _carry_over(previous, index, same_names)
+    return index
+
+
+#: More edited articles than this and the relations are computed afresh: patching looks through the
+#: lists of every entity an edited article covers, which for the most covered is most of the desk.
+_MAX_PATCHED = 20
+
+
+def _edited_in_place(before: Desk, after: Desk) -> list[tuple[Article, Article]] | None:
+    """The (old, new) articles of an edit that moves no relation, or None if it may move one.
+
+    That is: the entities are equal (relations between them stay), and the articles are the same
+    slugs in the same order, those that differ covering the same entities and quoting the same
+    people in the same order (the new objects take the old ones' places in every list).
+    """
+    if len(before.articles) != len(after.articles) or before.entities != after.entities:
+        return None
+    edited = [(a, b) for a, b in zip(before.articles, after.articles, strict=True) if a is not b]
+    if len(edited) > _MAX_PATCHED:
+        return None
+    for a, b in edited:
+        if (a.slug != b.slug or a.covers() != b.covers()
+                or [q.by for q in a.quotes] != [q.by for q in b.quotes]):
+            return None
+    return edited
+
+
+def _patch(previous: DeskIndex, index: DeskIndex, edited: list[tuple[Article, Article]]) -> None:
+    """The previous relations with each edited article (and its quotes) in its old one's places.
+
+    Lists are shared with the previous index but for those an edit touches, which are copied: the
+    preview compares the two indexes to decide which pages to render again.
+    """
+    for name in ("coverage", "quotes", "children", "events_of", "people_of"):
+        setattr(index, name, defaultdict(list, getattr(previous, name)))
+    for old, new in edited:
+        for key in old.covers():
+            index.coverage[key] = [new if item is old else item for item in index.coverage[key]]
+        refs = {id(ref): QuoteRef(quote, new) for quote, ref in zip(new.quotes, _quote_refs(previous, old),
+                                                                    strict=True)}
+        touched = {("person", quote.by) for quote in old.quotes}
+        touched.update(key for key in old.covers() if key[0] != "person" and old.quotes)
+        for key in touched:
+            index.quotes[key] = [refs.get(id(ref), ref) for ref in index.quotes[key]]
+
+
+def _quote_refs(index: DeskIndex, article: Article) -> list[QuoteRef]:
+    """The index's `QuoteRef` of each of the article's quotes, in order."""
+    return [next(ref for ref in index.quotes[("person", quote.by)] if ref.quote is quote and ref.article is article)
+            for quote in article.quotes]
+
+
+def _relate(index: DeskIndex) -> None:
+    """Fill `index` with every relation of its desk."""
+    desk = index.desk
     for article in desk.articles:
         covered = article.covers()
         for key in covered:
@@ -125,13 +190,10 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
             index.people_of[("place", person.country)].append(person.key)
         for org in sorted({r.org for r in person.roles if r.org}):
             index.people_of[("org", org)].append(person.key)
-    if previous is not None:
-        _carry_over(previous, index, same_names)
     for events in index.events_of.values():
         events.sort(key=lambda k: _event_sort_key(desk, k))
     for kids in index.children.values():
         kids.sort(key=lambda k: _event_sort_key(desk, k) if k[0] == "event" else (0, k[1]))
-    return index
 
 
 def _names_of(desk: Desk) -> list[tuple[str, EntityKey]]:
@@ -139,8 +201,12 @@ def _names_of(desk: Desk) -> list[tuple[str, EntityKey]]:
     return [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
 
 
-def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool) -> None:
-    """Keep lazily computed results whose inputs are the same objects as before."""
+def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool,
+                edited: list[tuple[Article, Article]] | None = None) -> None:
+    """Keep lazily computed results whose inputs are the same objects as before.
+
+    `edited`: the articles `_edited_in_place` found, when every other article is the same object.
+    """
     for key, counts in previous._together.items():
         # Equal articles cover the same entities, so equal lists give equal counts. Lists compare
         # item by item, identity first: unchanged articles are the same objects, found in C.
@@ -148,6 +214,11 @@ def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool) -> None
             index._together[key] = counts
     if not same_names:
         return  # other names may now match first: every sentence must be found again
+    if edited is not None:
+        index._sentences = dict(previous._sentences)
+        for old, _ in edited:
+            index._sentences.pop(old.slug, None)
+        return
     before_articles = {a.slug: a for a in previous.desk.articles}
     for article in index.desk.articles:
         found = previous._sentences.get(article.slug)

@@ -5,7 +5,8 @@ keep a one-article edit on a 10,000-article desk near a second instead of a
 full rebuild:
 
 - content is re-read and re-checked only for files whose size or times changed
-  (`reuse.FileCache`);
+  (`reuse.FileCache`), and an edit that moves no relation updates a copy of the last index
+  instead of computing it again (`index.build_index`);
 - only pages whose inputs changed are rendered again (`pages_to_rebuild`); the
   rest of the previous build stays in place (MkDocs' "dirty" build, made exact
   by the dependency rules below);

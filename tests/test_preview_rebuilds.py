@@ -26,7 +26,9 @@ from mkdocs.exceptions import Abort
 from briefgen.cli import main
 from briefgen.demo import write_demo_desk
 from briefgen.mkdocs_plugin import BriefgenPlugin
+from briefgen.pipeline import project_at, run
 from briefgen.preview import DocsListing, IdleCollector, reused_listings
+from briefgen.reuse import FileCache
 
 SERVE_URL = "http://127.0.0.1:8000/"
 #: Not refreshed by partial rebuilds on purpose: the search index (rebuilt when the preview
@@ -175,6 +177,7 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
     edits: list[tuple[str, Callable[[], None]]] = [
         ("retitle an article", lambda: front(story["story-3"], lambda d: d.update(title="Talks stall"))),
         ("rewrite a body", lambda: front(story["story-3"], lambda d: None, lambda b: b.replace("talks", "meetings"))),
+        ("reword a quote", lambda: front(story["story-3"], lambda d: d["quotes"][0].update(text="We meet again."))),
         ("annotate one more person", lambda: front(story["story-3"], lambda d: add_person(d, "maryo-febelca"))),
         ("drop a person", lambda: front(story["story-3"], lambda d: drop_person(d, "caque-loostor"))),
         ("move an article to another month", lambda: move("story-5", "2024-09-30")),
@@ -196,7 +199,8 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         ("add a file to the theme's folder", lambda: (demo / "overrides/assets/more.css").write_text("p {}\n")),
     ]
     # The articles whose model object each edit replaces: only their pages are made anew (`SiteRenderer.pages`).
-    remade = {"retitle an article": {"story-3"}, "rewrite a body": {"story-3"}, "annotate one more person": {"story-3"},
+    remade = {"retitle an article": {"story-3"}, "rewrite a body": {"story-3"}, "reword a quote": {"story-3"},
+              "annotate one more person": {"story-3"},
               "drop a person": {"story-3"}, "move an article to another month": {"story-5"},
               "add an article in a new month": {"story-new"}, "make an article a draft": {"story-4"},
               "delete an event's only article reference": {"story-new"}}
@@ -382,3 +386,37 @@ def test_a_build_after_a_preview_in_the_same_process_builds_everything_without_d
     assert "Talks stall" in (site / "articles/story-3/index.html").read_text()
     assert (site / "pagefind/pagefind.js").is_file(), "a build indexes every page for search"
     assert len(list(site.rglob("index.html"))) == len(session.plugin.specs), "every page"
+
+
+def _relations(table: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
+    return {key: items for key, items in table.items() if items}
+
+
+def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh_one_holds(demo: Path) -> None:
+    project = project_at(demo, "content", "templates")
+    cache = FileCache()
+    first = run(project, drafts=True, cache=cache).index
+    assert first is not None
+    story = next((demo / "content/articles").rglob("story-3.md"))
+    before = next(a for a in first.desk.articles if a.slug == "story-3")
+    assert first.mention_sentence(before, ("person", "venlin-elishabri")) == \
+        "Venlin Elishabri spoke about Shalo Summit 2024 on 14 March."  # worked out, and kept by the index
+    front(story, lambda d: d["quotes"][0].update(text="We will meet again."),
+          lambda b: b.replace("spoke about", "talked about"))
+    patched = run(project, drafts=True, cache=cache, previous=first).index
+    fresh = run(project, drafts=True).index
+    assert patched is not None and fresh is not None
+    for name in ("coverage", "quotes", "children", "events_of", "people_of"):
+        assert _relations(getattr(patched, name)) == _relations(getattr(fresh, name)), name
+    edited = next(a for a in patched.desk.articles if a.slug == "story-3")
+    assert edited.quotes[0].text == "We will meet again."
+    assert patched.mention_sentence(edited, ("person", "venlin-elishabri")) == \
+        "Venlin Elishabri talked about Shalo Summit 2024 on 14 March."
+    # Patched rather than computed again: lists the edit leaves alone are the last index's own.
+    alone = [key for key in first.coverage if key not in edited.covers()]
+    assert alone and all(patched.coverage[key] is first.coverage[key] for key in alone)
+    # Annotating one more entity moves relations: everything is computed afresh.
+    front(story, lambda d: d.update(people=[*d["people"], "maryo-febelca"]))
+    again = run(project, drafts=True, cache=cache, previous=patched).index
+    assert again is not None and not any(again.coverage[key] is patched.coverage[key] for key in alone)
+    assert _relations(again.coverage) == _relations(run(project, drafts=True).index.coverage)  # type: ignore[union-attr]
