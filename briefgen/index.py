@@ -96,7 +96,7 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
     if previous is not None and edited is not None:
         index = DeskIndex(desk, previous.matcher)  # equal entities: the same names
         _patch(previous, index, edited)
-        _carry_over(previous, index, True, edited)
+        _carry_over(previous, index, same_names=True, edited=edited)
         return index
     names = _names_of(desk)
     same_names = previous is not None and _names_of(previous.desk) == names
@@ -207,6 +207,14 @@ def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool,
 
     `edited`: the articles `_edited_in_place` found, when every other article is the same object.
     """
+    if edited is not None:
+        # The same articles cover the same entities: every count stands, and so does every sentence
+        # but those of the edited articles.
+        index._together = dict(previous._together)
+        index._sentences = dict(previous._sentences)
+        for old, _ in edited:
+            index._sentences.pop(old.slug, None)
+        return
     for key, counts in previous._together.items():
         # Equal articles cover the same entities, so equal lists give equal counts. Lists compare
         # item by item, identity first: unchanged articles are the same objects, found in C.
@@ -214,11 +222,6 @@ def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool,
             index._together[key] = counts
     if not same_names:
         return  # other names may now match first: every sentence must be found again
-    if edited is not None:
-        index._sentences = dict(previous._sentences)
-        for old, _ in edited:
-            index._sentences.pop(old.slug, None)
-        return
     before_articles = {a.slug: a for a in previous.desk.articles}
     for article in index.desk.articles:
         found = previous._sentences.get(article.slug)

@@ -401,6 +401,7 @@ def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh
     before = next(a for a in first.desk.articles if a.slug == "story-3")
     assert first.mention_sentence(before, ("person", "venlin-elishabri")) == \
         "Venlin Elishabri spoke about Shalo Summit 2024 on 14 March."  # worked out, and kept by the index
+    counted = first.together(("event", "event-1"))  # likewise
     front(story, lambda d: d["quotes"][0].update(text="We will meet again."),
           lambda b: b.replace("spoke about", "talked about"))
     patched = run(project, drafts=True, cache=cache, previous=first).index
@@ -412,6 +413,8 @@ def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh
     assert edited.quotes[0].text == "We will meet again."
     assert patched.mention_sentence(edited, ("person", "venlin-elishabri")) == \
         "Venlin Elishabri talked about Shalo Summit 2024 on 14 March."
+    # The edit covers the same entities: the counts stand, kept rather than counted again.
+    assert patched._together[("event", "event-1")] is counted == fresh.together(("event", "event-1"))
     # Patched rather than computed again: lists the edit leaves alone are the last index's own.
     alone = [key for key in first.coverage if key not in edited.covers()]
     assert alone and all(patched.coverage[key] is first.coverage[key] for key in alone)
