@@ -29,8 +29,9 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import slugify
 import yaml
@@ -39,6 +40,8 @@ from . import __version__
 from .diagnostics import Diagnostic, Severity
 from .load import SourceDoc
 from .validate import ValidDoc
+
+T = TypeVar("T")
 
 #: Bumped when the layout of the file changes.
 FORMAT = 2
@@ -121,16 +124,13 @@ class CheckCache:
 
     def reuse(self, rel: str, stamp: Stamp) -> tuple[list[Diagnostic], frozenset[tuple[str, str]]] | None:
         """The diagnostics and named entries of the article at `rel` if it is unchanged since last run."""
-        record = self._last[1].get(rel)
-        try:
-            if record is None or record[0] != stamp:
-                return None
-            found, named = _diagnostics(record[1]), frozenset(record[2])  # type: ignore[arg-type]
-        except (TypeError, ValueError):  # a record of another shape: the file was damaged
+        found = _unchanged(self._last[1], rel, stamp, frozenset)
+        if found is None:
             return None
+        record, diagnostics, named = found
         self.reused += 1
         self._add(rel, record)
-        return found, named
+        return diagnostics, named
 
     def keep(self, rel: str, stamp: Stamp, diagnostics: list[Diagnostic],
              referenced: frozenset[tuple[str, str]]) -> None:
@@ -153,15 +153,12 @@ class CheckCache:
 
     def reuse_entry(self, rel: str, stamp: Stamp) -> tuple[list[Diagnostic], ValidDoc | None] | None:
         """The diagnostics and checked file (None if it failed) of the entry at `rel`, if unchanged."""
-        record = self._last[0].get(rel)
-        try:
-            if record is None or record[0] != stamp:
-                return None
-            found, doc = _diagnostics(record[1]), None if record[2] is None else _valid_doc(record[2])
-        except (TypeError, ValueError, AttributeError):
+        found = _unchanged(self._last[0], rel, stamp, lambda plain: None if plain is None else _valid_doc(plain))
+        if found is None:
             return None
+        record, diagnostics, doc = found
         self._entries[rel] = record
-        return found, doc
+        return diagnostics, doc
 
     def keep_entry(self, rel: str, stamp: Stamp, diagnostics: list[Diagnostic], doc: ValidDoc | None) -> None:
         """Record what this run found for the entry at `rel`, read when it had `stamp`."""
@@ -192,6 +189,19 @@ class CheckCache:
         except OSError:  # a full disk, say: leave no half-written file behind
             with contextlib.suppress(OSError):
                 os.unlink(out.name)
+
+
+def _unchanged(records: Records, rel: str, stamp: Stamp,
+               decode: Callable[[Any], T]) -> tuple[Record, list[Diagnostic], T] | None:
+    """The record of the file at `rel` if its stamp is still `stamp`, with its diagnostics and
+    `decode` of its value; None if there is none, or it is of another shape (a damaged file)."""
+    record = records.get(rel)
+    try:
+        if record is None or record[0] != stamp:
+            return None
+        return record, _diagnostics(record[1]), decode(record[2])
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def _fields(diagnostics: list[Diagnostic]) -> tuple[_DiagnosticFields, ...]:

@@ -96,7 +96,6 @@ def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
     if previous is not None and edited is not None:
         index = DeskIndex(desk, previous.matcher)  # equal entities: the same names
         _patch(previous, index, edited)
-        _carry_over(previous, index, same_names=True, edited=edited)
         return index
     names = _names_of(desk)
     same_names = previous is not None and _names_of(previous.desk) == names
@@ -136,11 +135,16 @@ def _patch(previous: DeskIndex, index: DeskIndex, edited: list[tuple[Article, Ar
     """The previous relations with each edited article (and its quotes) in its old one's places.
 
     Lists are shared with the previous index but for those an edit touches, which are copied: the
-    preview compares the two indexes to decide which pages to render again.
+    preview compares the two indexes to decide which pages to render again. The same articles cover
+    the same entities, so every co-coverage count stands, and so does every mention sentence but
+    those of the edited articles.
     """
     for name in ("coverage", "quotes", "children", "events_of", "people_of"):
         setattr(index, name, defaultdict(list, getattr(previous, name)))
+    index._together = dict(previous._together)
+    index._sentences = dict(previous._sentences)
     for old, new in edited:
+        index._sentences.pop(old.slug, None)
         for key in old.covers():
             index.coverage[key] = [new if item is old else item for item in index.coverage[key]]
         refs = {id(ref): QuoteRef(quote, new) for quote, ref in zip(new.quotes, _quote_refs(previous, old),
@@ -201,20 +205,8 @@ def _names_of(desk: Desk) -> list[tuple[str, EntityKey]]:
     return [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
 
 
-def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool,
-                edited: list[tuple[Article, Article]] | None = None) -> None:
-    """Keep lazily computed results whose inputs are the same objects as before.
-
-    `edited`: the articles `_edited_in_place` found, when every other article is the same object.
-    """
-    if edited is not None:
-        # The same articles cover the same entities: every count stands, and so does every sentence
-        # but those of the edited articles.
-        index._together = dict(previous._together)
-        index._sentences = dict(previous._sentences)
-        for old, _ in edited:
-            index._sentences.pop(old.slug, None)
-        return
+def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool) -> None:
+    """Keep lazily computed results whose inputs are the same objects as before."""
     for key, counts in previous._together.items():
         # Equal articles cover the same entities, so equal lists give equal counts. Lists compare
         # item by item, identity first: unchanged articles are the same objects, found in C.

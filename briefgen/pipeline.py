@@ -171,8 +171,9 @@ def _checked_entries(files: list[ContentFile], diagnostics: list[Diagnostic],
     # Files that share a slug are read together, in order: which one is the duplicate depends on that.
     shared = [file for file in files if slugs[(file[0], _stem(file[1]))] > 1]
     checked = {doc.source.path: doc for doc in validate_files(load_files(shared, diagnostics), diagnostics)}
+    read_together = {rel for _, _, _, rel in shared}
     for file in files:
-        if slugs[(file[0], _stem(file[1]))] > 1:
+        if file[3] in read_together:
             continue
         rel = file[3]
         stamp = file_stamp(file[1])
