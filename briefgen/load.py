@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -65,25 +65,22 @@ ContentFile = tuple[str, str, tuple[str, ...], str]
 """(kind, absolute path, folders between the kind's folder and the file, path relative to the root)."""
 
 
-def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic],
-                 cache: FileCache | None = None) -> Iterator[ParsedFile]:
-    """Read every content file under `content_dir` as it is asked for, reporting layout and YAML problems.
+def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[ParsedFile]:
+    """Read every content file under `content_dir` as it is asked for, reporting layout and YAML problems."""
+    return load_files(content_files(content_dir, root, diagnostics), diagnostics)
 
-    With a `cache`, files whose size and times are unchanged since the last run are not read again.
+
+def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic], cache: FileCache | None = None,
+               stats: Sequence[os.stat_result | None] | None = None) -> Iterator[ParsedFile]:
+    """Read the listed content files (see `content_files`) one by one; a slug taken by an earlier one is refused.
+
+    `stats` are the entries' `file_stat`s when the caller has taken them already (the preview, to
+    compare them with the last run's).
     """
-    return load_files(content_files(content_dir, root, diagnostics), diagnostics, cache)
-
-
-def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
-               cache: FileCache | None = None) -> Iterator[ParsedFile]:
-    """Read the listed content files (see `content_files`) one by one; a slug taken by an earlier one is refused."""
     seen: dict[tuple[str, str], str] = {}
-    for entry in entries:
+    for number, entry in enumerate(entries):
         kind, path, folders, rel = entry
-        try:
-            st = os.lstat(path)
-        except OSError:
-            st = None  # gone since the walk: reading it reports why
+        st = file_stat(path) if stats is None else stats[number]
         # No link is followed below the kind's folder (os.walk does not), so refusing links keeps reads inside.
         if st is not None and stat.S_ISLNK(st.st_mode):
             DiagnosticSink(rel, diagnostics).error(0, 0, "symlink", "content files must not be symbolic links",
@@ -92,7 +89,7 @@ def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
         if cache is None or st is None:
             parsed = _load_one(kind, path, folders, rel, DiagnosticSink(rel, diagnostics))
         else:
-            parsed = cache.get("load", rel, _file_stamp(st), functools.partial(_load_one_into, *entry), diagnostics)
+            parsed = cache.get("load", rel, stamp_of(st), functools.partial(_load_one_into, *entry), diagnostics)
         if parsed is None:
             continue
         slug = parsed.source.slug
@@ -121,30 +118,59 @@ def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) 
                 0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
             continue
         if base.is_dir():
-            found += [(kind, path, folders, _rel_str(path, root)) for path, folders in _walk(str(base))]
+            found += [(kind, *entry) for entry in _walk(str(base), (), _rel_str(str(base), root) + "/")]
     return found
 
 
-def _file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
-    """What identifies a version of a file without reading it: size, modification and change times, inode."""
+def file_stat(path: str) -> os.stat_result | None:
+    """The file's `lstat`, or None if it is gone (since the walk: reading it reports why)."""
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+FileStamp = tuple[int, int, int, int]
+"""What identifies a version of a file without reading it: size, modification and change times, inode."""
+
+
+def stamp_of(st: os.stat_result) -> FileStamp:
+    """The `FileStamp` of a file from its `lstat`."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _walk(base: str) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(path, folders between `base` and the file) for every entry to load, in sorted order.
+def _walk(folder: str, folders: tuple[str, ...], rel: str) -> Iterator[tuple[str, tuple[str, ...], str]]:
+    """(path, folders below the kind's folder, path relative to the root) for every entry to load in
+    `folder`, whose path relative to the root is `rel` (ending in "/"), in sorted order, top-down.
 
-    Plain strings rather than `Path`s: pathlib's parsing was a fifth of the load time on large desks.
+    Plain strings rather than `Path`s, and each path made once by joining: on a 10,000-article desk
+    the walk is part of every preview rebuild, and pathlib's parsing was a fifth of the load time.
     Linked folders are yielded (as entries) so the caller can refuse them; they are never entered.
     """
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames.sort()  # sorted, so diagnostics and output never depend on directory order
-        folders = tuple(os.path.relpath(dirpath, base).split(os.sep)) if dirpath != base else ()
-        for name in dirnames:
-            if os.path.islink(os.path.join(dirpath, name)):
-                yield os.path.join(dirpath, name), folders
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield os.path.join(dirpath, name), folders
+    try:
+        with os.scandir(folder) as listing:
+            names = [(entry.name, _is_folder(entry)) for entry in listing]
+    except OSError:  # gone or unreadable since it was listed: as `os.walk`, which skipped it
+        return
+    names.sort()  # so diagnostics and output never depend on directory order
+    subfolders = [name for name, is_folder in names if is_folder]
+    for name in subfolders:
+        if os.path.islink(os.path.join(folder, name)):
+            yield os.path.join(folder, name), folders, rel + name
+    for name, is_folder in names:
+        if not is_folder and not name.startswith("."):
+            yield folder + os.sep + name, folders, rel + name
+    for name in subfolders:
+        path = os.path.join(folder, name)
+        if not os.path.islink(path):
+            yield from _walk(path, (*folders, name), rel + name + "/")
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # a link to a folder counts: it is listed, to be refused, not entered
+    except OSError:
+        return False
 
 
 def _load_one_into(kind: str, path: str, folders: tuple[str, ...], rel: str,

@@ -20,6 +20,7 @@ from .checkcache import Stamp as FileStamp
 from .diagnostics import Diagnostic, has_errors
 from .load import ContentFile, content_files, load_content, load_files
 from .parallel import FromBothEnds, Later, can_fork
+from .recheck import check_again
 from .reuse import FileCache
 from .validate import (
     Registry,
@@ -97,16 +98,18 @@ def _gc_paused(freeze: bool = True) -> Iterator[None]:
 def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagnostic], list[ValidDoc]]:
     """Load and validate all content (drafts included): every diagnostic, sorted, and the valid files.
 
-    A `cache` (the preview server's) lets unchanged files skip their parse and checks. (Checking in
+    A `cache` (the preview server's) lets unchanged files skip their parse and checks (`recheck`). (Checking in
     several processes was tried: sending the checked files back cost as much as it saved. `briefgen
     check`, which needs no checked files, does use several: see `diagnose`.)
     """
-    diagnostics: list[Diagnostic] = []
-    with _gc_paused(freeze=cache is None):
-        if cache is not None:
+    if cache is not None:
+        with _gc_paused(freeze=False):
             cache.start_run()
-        sources = load_content(project.content_dir, project.root, diagnostics, cache)
-        valid = validate(sources, diagnostics, cache)
+            checked = check_again(project.content_dir, project.root, cache)
+        return checked.diagnostics, list(checked.valid.values())
+    diagnostics: list[Diagnostic] = []
+    with _gc_paused():
+        valid = validate(load_content(project.content_dir, project.root, diagnostics), diagnostics)
     return sorted(set(diagnostics)), valid
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from .recheck import CheckedDesk
 
 T = TypeVar("T")
 
@@ -40,6 +43,9 @@ class FileCache:
         self._interned: dict[str, Hashable] = {}
         self.recomputed: set[str] = set()
         """Files whose results were computed afresh (not reused) in the current run."""
+        self.last_check: CheckedDesk | None = None
+        """What the last run's check found, for the next one to start from (`recheck`)."""
+        self._same_files = False
 
     def get(self, stage: str, path: str, stamp: object, compute: Callable[[list[Diagnostic]], T],
             diagnostics: list[Diagnostic]) -> T:
@@ -82,11 +88,17 @@ class FileCache:
         """Begin a run: entries not asked for until `end_run` belong to deleted files and are dropped."""
         self._run += 1
         self._asked = 0
+        self._same_files = False
         self.recomputed = set()
+
+    def same_files(self) -> None:
+        """Tell the cache that this run's files are the last run's, so none of its entries is stale,
+        though this run may not ask for them all."""
+        self._same_files = True
 
     def end_run(self) -> None:
         """Forget the entries of files that no longer exist."""
-        if self._asked == sum(map(len, self._stages.values())):
+        if self._same_files or self._asked == sum(map(len, self._stages.values())):
             return  # every entry was asked for (the usual rebuild): none is stale, and no scan is needed
         for entries in self._stages.values():
             for path in [p for p, e in entries.items() if e.run != self._run]:

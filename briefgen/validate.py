@@ -13,6 +13,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -509,7 +510,7 @@ def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:
     return set().union(*[doc.referenced for doc in valid])
 
 
-def report_unused(registry: Registry, referenced: set[tuple[str, str]], diagnostics: list[Diagnostic]) -> None:
+def report_unused(registry: Registry, referenced: AbstractSet[tuple[str, str]], diagnostics: list[Diagnostic]) -> None:
     """Warn about registry entries that nothing in `referenced` names."""
     for doc in _all(registry.docs):
         if (doc.kind, doc.slug) not in referenced:
@@ -557,20 +558,16 @@ def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics:
                      f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
 
 
-def validate(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic],
-             cache: FileCache | None = None) -> list[ValidDoc]:
+def validate(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic]) -> list[ValidDoc]:
     """Run every check; returns the files that passed their own schema.
 
-    With a `cache`, unchanged files keep the results of their last check (see `reuse`).
+    In steps that `pipeline.diagnose` also takes, with the articles spread over processes, and the
+    preview too, with its cache (`recheck`).
     """
-    valid = validate_files(sources, diagnostics, cache)
-    # In three steps that `pipeline.diagnose` also takes, with the articles spread over processes.
+    valid = validate_files(sources, diagnostics)
     entries = [doc for doc in valid if doc.kind != "article"]
-    if cache is None:
-        registry = check_registry(entries, diagnostics)
-    else:  # kept, with its matcher, while every entry is the same object: an article edit leaves it be
-        registry = cache.get("registry", "", tuple(entries), functools.partial(check_registry, entries), diagnostics)
-    check_articles([doc for doc in valid if doc.kind == "article"], registry, diagnostics, cache)
+    registry = check_registry(entries, diagnostics)
+    check_articles([doc for doc in valid if doc.kind == "article"], registry, diagnostics)
     report_unused(registry, references_in(valid), diagnostics)
     return valid
 

@@ -25,8 +25,9 @@ from mkdocs.exceptions import Abort
 
 from briefgen.cli import main
 from briefgen.demo import write_demo_desk
+from briefgen.diagnostics import Diagnostic
 from briefgen.mkdocs_plugin import BriefgenPlugin
-from briefgen.pipeline import project_at, run
+from briefgen.pipeline import check, project_at, run
 from briefgen.preview import DocsListing, IdleCollector, reused_listings
 from briefgen.reuse import FileCache
 
@@ -423,3 +424,86 @@ def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh
     again = run(project, drafts=True, cache=cache, previous=patched).index
     assert again is not None and not any(again.coverage[key] is patched.coverage[key] for key in alone)
     assert _relations(again.coverage) == _relations(run(project, drafts=True).index.coverage)  # type: ignore[union-attr]
+
+
+class _AskedCache(FileCache):
+    """The preview's cache, noting which files a run asked it about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, stage: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        self.asked.add(path)
+        return super().get(stage, path, *args, **kwargs)
+
+
+def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full_check_finds(demo: Path) -> None:
+    project = project_at(demo, "content", "templates")
+    cache = _AskedCache()
+    articles = sorted((demo / "content/articles").rglob("*.md"))
+    story, other = articles[3], articles[7]
+    rel = story.relative_to(demo).as_posix()
+
+    def compare(step: str, only: set[Path] | None) -> list[Diagnostic]:
+        """Check with the cache, as the preview does, and afresh; with `only`, the files the cache was asked about."""
+        cache.asked = set()
+        diagnostics, valid = check(project, cache)
+        fresh_diagnostics, fresh_valid = check(project)
+        assert diagnostics == fresh_diagnostics, step
+        assert valid == fresh_valid, step  # the same files, in the same order, with the same values
+        if only is not None:  # "": the registry, kept while its entries are the same
+            assert cache.asked - {""} == {p.relative_to(demo).as_posix() for p in only}, step
+        return diagnostics
+
+    compare("first run", None)
+    front(story, lambda d: d.update(title="Talks stall"))
+    compare("retitled", {story})
+    front(story, lambda d: d.update(people=[*d["people"], "lavrov"]))
+    [unknown] = compare("an unknown person", {story})
+    assert (unknown.path, unknown.code) == (rel, "unknown-ref")
+    front(story, lambda d: d.update(people=d["people"][:-1]))
+    assert compare("fixed", {story}) == []
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("title:", "title: [", 1), encoding="utf-8")
+    [broken] = compare("broken YAML: the article is no longer valid", {story})
+    assert (broken.path, broken.code) == (rel, "yaml-syntax")
+    story.write_text(text, encoding="utf-8")
+    assert compare("valid again, back in its place", {story}) == []
+    front(story, lambda d: None, lambda body: body + "\nMaryo Febelca was not there.\n")
+    front(other, lambda d: d.update(summary="Two at once."))
+    [mention] = compare("two articles at once, one naming someone it does not list", {story, other})
+    assert (mention.path, mention.code) == (rel, "unannotated-mention")
+    assert compare("nothing changed", set()) == [mention]
+
+    newcomer = demo / "content/people/olga-brask.yml"
+    newcomer.write_text("name: Olga Brask\n", encoding="utf-8")
+    [kept, unused] = compare("a new entry: every file is checked", set(articles) | {newcomer} | {
+        p for p in (demo / "content").rglob("*.yml")})
+    assert kept == mention and (unused.path, unused.code) == ("content/people/olga-brask.yml", "unused-entry")
+    front(other, lambda d: d.update(people=[*d["people"], "olga-brask"]))
+    assert compare("the entry now used", {other}) == [mention]
+    front(other, lambda d: d.update(people=d["people"][:-1]))
+    assert compare("and unused again", {other}) == [mention, unused]
+
+    twin = demo / "content/articles/2030/01" / story.name
+    twin.parent.mkdir(parents=True)
+    shutil.copy(story, twin)
+    assert "duplicate-slug" in [d.code for d in compare("a second file with the slug", None)]
+    front(story, lambda d: d.update(title="Which one?"))
+    compare("an edit to a file that shares its slug checks every file", set(articles) | {twin} | {
+        p for p in (demo / "content").rglob("*.yml")})
+
+
+def test_after_a_rebuild_that_checked_one_article_the_others_results_are_still_kept(demo: Path) -> None:
+    project = project_at(demo, "content", "templates")
+    cache = FileCache()
+    run(project, drafts=True, cache=cache)
+    story = next((demo / "content/articles").rglob("story-3.md"))
+    front(story, lambda d: d.update(title="Talks stall"))
+    run(project, drafts=True, cache=cache)
+    assert cache.recomputed == {story.relative_to(demo).as_posix()}
+    added = story.with_name("story-new.md")
+    shutil.copy(story, added)
+    run(project, drafts=True, cache=cache)  # a file added: every file is looked up again
+    assert cache.recomputed == {added.relative_to(demo).as_posix()}
