@@ -293,6 +293,26 @@ def build_desk(docs: Iterable[ValidDoc], *, drafts: bool = False, cache: FileCac
                 articles.append(item)
         else:
             entities[doc.kind][doc.slug] = item
-    articles.sort(key=lambda a: (-a.date.toordinal(), a.slug))
+    articles.sort(key=_newest_first)
     frozen = {kind: MappingProxyType(dict(sorted(entities[kind].items()))) for kind in ENTITY_KINDS}
     return Desk(tuple(articles), MappingProxyType(frozen))
+
+
+def edited_desk(previous: Desk, edited: Mapping[str, ValidDoc | None], *, drafts: bool, cache: FileCache) -> Desk:
+    """`previous` with the articles of the `edited` slugs replaced (None: the file no longer makes one).
+
+    What `build_desk` makes of the same documents when no registry entry changed and only these
+    articles did, and `previous` was built with the same `drafts` (the preview, see `recheck`).
+    """
+    articles = [article for article in previous.articles if article.slug not in edited]
+    for doc in edited.values():
+        if doc is not None:
+            item = cache.get("model", doc.source.path, doc, lambda _, d=doc: _article_from(d), [])
+            if drafts or not item.draft:
+                articles.append(item)
+    articles.sort(key=_newest_first)
+    return Desk(tuple(articles), previous.entities)
+
+
+def _newest_first(article: Article) -> tuple[int, str]:
+    return -article.date.toordinal(), article.slug

@@ -20,7 +20,7 @@ from .checkcache import Stamp as FileStamp
 from .diagnostics import Diagnostic, has_errors
 from .load import ContentFile, content_files, load_content, load_files
 from .parallel import FromBothEnds, Later, can_fork
-from .recheck import check_again
+from .recheck import CheckedDesk, check_again, desk_of
 from .reuse import FileCache
 from .validate import (
     Registry,
@@ -103,14 +103,18 @@ def check(project: Project, cache: FileCache | None = None) -> tuple[list[Diagno
     check`, which needs no checked files, does use several: see `diagnose`.)
     """
     if cache is not None:
-        with _gc_paused(freeze=False):
-            cache.start_run()
-            checked = check_again(project.content_dir, project.root, cache)
+        checked = _check_again(project, cache)
         return checked.diagnostics, list(checked.valid.values())
     diagnostics: list[Diagnostic] = []
     with _gc_paused():
         valid = validate(load_content(project.content_dir, project.root, diagnostics), diagnostics)
     return sorted(set(diagnostics)), valid
+
+
+def _check_again(project: Project, cache: FileCache) -> CheckedDesk:
+    with _gc_paused(freeze=False):
+        cache.start_run()
+        return check_again(project.content_dir, project.root, cache)
 
 
 def diagnose(project: Project, jobs: int = 1, cache_dir: Path | None = None) -> list[Diagnostic]:
@@ -310,13 +314,18 @@ def run(project: Project, *, drafts: bool = False, cache: FileCache | None = Non
     from .index import build_index
     from .model import build_desk
 
-    diagnostics, valid = check(project, cache)
+    if cache is None:
+        diagnostics, valid = check(project)
+    else:
+        checked = _check_again(project, cache)
+        diagnostics = checked.diagnostics
     if has_errors(diagnostics):
         if cache is not None:
             cache.end_run()
         return Result(diagnostics)
     with _gc_paused(freeze=cache is None):
-        result = Result(diagnostics, build_index(build_desk(valid, drafts=drafts, cache=cache), previous))
+        desk = build_desk(valid, drafts=drafts) if cache is None else desk_of(checked, drafts=drafts, cache=cache)
+        result = Result(diagnostics, build_index(desk, previous))
     if cache is not None:
         cache.end_run()
     return result

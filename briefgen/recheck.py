@@ -19,13 +19,17 @@ import itertools
 import os
 import stat
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .load import ContentFile, FileStamp, content_files, file_stat, load_files, stamp_of
 from .reuse import FileCache
 from .validate import Registry, ValidDoc, check_articles, check_registry, report_unused, validate_files
+
+if TYPE_CHECKING:
+    from .model import Desk
 
 #: More changed articles than this (a branch switched, a name replaced everywhere) are checked the
 #: usual way: filtering the last run's diagnostics by path would cost more than it saves.
@@ -53,6 +57,12 @@ class CheckedDesk:
     """How many valid files refer to each (kind, slug); none are zero."""
     shared: frozenset[str]
     """Files whose slug another file of their kind has: which one is the duplicate depends on both."""
+    rechecked: frozenset[str] | None = None
+    """The articles read again, starting from the check `since`; None when every file was checked."""
+    since: object = None
+    """The `token` of the check this one started from."""
+    token: object = field(default_factory=object)
+    """Identifies this check (rather than the check itself, which would keep every earlier one alive)."""
 
     def changed_articles(self, files: list[ContentFile], stamps: list[FileStamp | None]) -> list[int] | None:
         """The positions in `files` of the articles changed since this check, if nothing else changed; else None."""
@@ -135,7 +145,22 @@ def _check_changed(last: CheckedDesk, changed: list[int], stats: list[os.stat_re
     if newly_valid:  # added at the end: back in the order of the files, as a full check has them
         valid = {rel: valid[rel] for _, _, _, rel in files if rel in valid}
     return CheckedDesk(files, stamps, frozenset(listing), sorted(set(diagnostics)), valid, last.registry,
-                       referenced, last.shared)
+                       referenced, last.shared, frozenset(paths), last.token)
+
+
+def desk_of(checked: CheckedDesk, *, drafts: bool, cache: FileCache) -> Desk:
+    """The model of the checked files: the last run's with the rechecked articles replaced, where it
+    was made from the check this one started from, with the same `drafts`; else built afresh."""
+    from .model import build_desk, edited_desk  # not at the top: `briefgen check` never needs the model
+
+    last = cache.last_desk
+    if checked.rechecked is not None and last is not None and last[:2] == (checked.since, drafts):
+        edited = {_stem(path): checked.valid.get(path) for path in checked.rechecked}
+        desk = edited_desk(last[2], edited, drafts=drafts, cache=cache)
+    else:
+        desk = build_desk(checked.valid.values(), drafts=drafts, cache=cache)
+    cache.last_desk = (checked.token, drafts, desk)
+    return desk
 
 
 def _stem(path: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    from .model import Desk
     from .recheck import CheckedDesk
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ class FileCache:
         """Files whose results were computed afresh (not reused) in the current run."""
         self.last_check: CheckedDesk | None = None
         """What the last run's check found, for the next one to start from (`recheck`)."""
+        self.last_desk: tuple[object, bool, Desk] | None = None
+        """The last model made: the `token` of the check it was made from, whether with drafts, the model."""
         self._same_files = False
 
     def get(self, stage: str, path: str, stamp: object, compute: Callable[[list[Diagnostic]], T],

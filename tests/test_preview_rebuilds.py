@@ -507,3 +507,39 @@ def test_after_a_rebuild_that_checked_one_article_the_others_results_are_still_k
     shutil.copy(story, added)
     run(project, drafts=True, cache=cache)  # a file added: every file is looked up again
     assert cache.recomputed == {added.relative_to(demo).as_posix()}
+
+
+def test_after_an_edit_to_articles_alone_the_model_is_the_last_one_with_those_articles_replaced(demo: Path) -> None:
+    project = project_at(demo, "content", "templates")
+    cache = FileCache()
+    articles = sorted((demo / "content/articles").rglob("*.md"))
+    story, other = articles[3], articles[7]
+    last = None
+
+    def compare(step: str, *, patched: bool, drafts: bool = True) -> None:
+        nonlocal last
+        result = run(project, drafts=drafts, cache=cache)
+        index, fresh = result.index, run(project, drafts=drafts).index
+        assert index is not None and fresh is not None, result.diagnostics
+        assert index.desk == fresh.desk, step
+        # The entities are the last model's own when it was patched rather than built again.
+        assert (last is not None and index.desk.entities is last.entities) == patched, step
+        last = index.desk
+
+    compare("first run", patched=False)
+    front(story, lambda d: d.update(title="Talks stall"))
+    compare("retitled", patched=True)
+    front(story, lambda d: d.update(date=d["date"][:8] + "28"), lambda body: body + "\nMore.\n")
+    front(other, lambda d: d.update(status="draft"))
+    compare("two at once: one moves later in its month, one becomes a draft", patched=True)
+    compare("without drafts: built again", patched=False, drafts=False)
+    front(story, lambda d: d.update(date=d["date"][:8] + "01"))
+    front(other, lambda d: d.update(summary="A draft, edited."))
+    compare("one moved earlier, the draft edited, still without drafts", patched=True, drafts=False)
+    compare("with drafts again", patched=False)
+    entry(demo / "content/people/caque-loostor.yml", lambda d: d.update(bio="Changed."))
+    compare("an entry edited: built again", patched=False)
+    front(story, lambda d: d.update(title=["not", "a", "title"]))
+    assert not run(project, drafts=True, cache=cache).ok
+    front(story, lambda d: d.update(title="Fixed"))
+    compare("fixed after a failed run", patched=False)
