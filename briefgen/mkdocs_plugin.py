@@ -204,12 +204,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Drop content sources from the site and add a virtual file per generated page."""
         assert self.project is not None and self.renderer is not None
         docs_dir = config.docs_dir  # read once: MkDocs' configuration answers each read through a descriptor
-        prefix = _content_prefix(self.project.content_dir, docs_dir)
+        prefix = content_prefix(self.project.content_dir, docs_dir)
         if prefix is not None:
             for file in list(files):
-                # Decided on names, not resolved paths: resolving every file of a large desk took a second.
-                inside = file.src_dir == docs_dir and file.src_uri.startswith(prefix)
-                if inside and os.path.splitext(file.src_uri)[1].lower() not in STATIC_SUFFIXES:
+                if file.src_dir == docs_dir and is_content_source(file.src_uri, prefix):
                     files.remove(file)
         in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
         for uri, spec in self.specs.items():
@@ -557,7 +555,15 @@ def _render_cost(spec: PageSpec) -> float:
     return 1.0
 
 
-def _content_prefix(content_dir: Path, docs_dir: str) -> str | None:
+def is_content_source(src_uri: str, prefix: str) -> bool:
+    """Whether the `docs_dir` file at `src_uri` is a content source (not a picture) under `prefix` (`content_prefix`).
+
+    Decided on names, not resolved paths: resolving every file of a large desk took a second.
+    """
+    return src_uri.startswith(prefix) and os.path.splitext(src_uri)[1].lower() not in STATIC_SUFFIXES
+
+
+def content_prefix(content_dir: Path, docs_dir: str) -> str | None:
     """How the source URIs of MkDocs files from `docs_dir` start when they lie in the content folder.
 
     "" when every file of `docs_dir` does (`docs_dir: content`), None when none can.

@@ -543,3 +543,39 @@ def test_after_an_edit_to_articles_alone_the_model_is_the_last_one_with_those_ar
     assert not run(project, drafts=True, cache=cache).ok
     front(story, lambda d: d.update(title="Fixed"))
     compare("fixed after a failed run", patched=False)
+
+
+def test_the_preview_gives_the_theme_and_other_plugins_the_files_a_build_gives_them(demo: Path, tmp_path: Path,
+                                                                                   listing: DocsListing) -> None:
+    # A content file of the name of a theme file: the theme's is not used, though the source is dropped.
+    shadow = "assets/javascripts/lunr/min/lunr.de.min.js"
+    (demo / "content" / shadow).parent.mkdir(parents=True)
+    (demo / "content" / shadow).write_text("// the desk's own\n", encoding="utf-8")
+    story = next((demo / "content/articles").rglob("story-3.md"))
+    session = PreviewSession(demo, tmp_path / "preview")
+    assert listing.dropped > 30, "the content files never reach MkDocs' list"
+    front(story, lambda d: d.update(title="Talks stall"))
+    session.rebuild()
+    config = demo / "mkdocs.yml"
+    assert main(["build", "-q", "-f", str(config), "--site-dir", str(tmp_path / "site")]) == 0
+    for site in (session.site, tmp_path / "site"):
+        assert not (site / shadow).exists()
+        assert (site / "assets/javascripts/lunr/min/lunr.da.min.js").is_file()
+
+    # A hook that sees the files before briefgen drops the content sources notes how many it saw.
+    seen = tmp_path / "seen.txt"
+    (demo / "hooks.py").write_text(
+        "from mkdocs.plugins import event_priority\n\n"
+        "@event_priority(100)\n"
+        "def on_files(files, config):\n"
+        f"    with open({str(seen)!r}, 'a') as out:\n"
+        "        out.write(f\"{sum(f.src_uri.endswith(('.md', '.yml')) for f in files)}\\n\")\n"
+        "    return files\n", encoding="utf-8")
+    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n", encoding="utf-8")
+    session = PreviewSession(demo, tmp_path / "preview-2")
+    assert listing.dropped == 0
+    front(story, lambda d: d.update(title="Talks stall again"))
+    session.rebuild()
+    assert main(["build", "-q", "-f", str(config), "--site-dir", str(tmp_path / "site")]) == 0
+    counts = seen.read_text().split()
+    assert len(counts) == 3 and len(set(counts)) == 1 and int(counts[0]) > 30, counts  # preview, rebuild, build
