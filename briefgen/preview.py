@@ -323,7 +323,7 @@ def _kept_states(kept: dict[tuple[Any, ...], tuple[Any, T]], key: tuple[Any, ...
 
 def _sources_dropped_first(config: MkDocsConfig) -> str | None:
     """How the source URIs of content files begin (see `content_prefix`), if the briefgen plugin's
-    `on_files` is the first to see the list, and so the only one; else None."""
+    `on_files` is the first to see the list (plugins after it never see the content sources); else None."""
     from .mkdocs_plugin import BriefgenPlugin, content_prefix
 
     handlers = config.plugins.events.get("files") or []
