@@ -154,16 +154,16 @@ def _walk(folder: str, folders: tuple[str, ...], rel: str) -> Iterator[tuple[str
         return
     names.sort()  # so diagnostics and output never depend on directory order
     subfolders = [name for name, is_folder in names if is_folder]
+    linked = {name for name in subfolders if os.path.islink(os.path.join(folder, name))}
     for name in subfolders:
-        if os.path.islink(os.path.join(folder, name)):
+        if name in linked:
             yield os.path.join(folder, name), folders, rel + name
     for name, is_folder in names:
         if not is_folder and not name.startswith("."):
             yield folder + os.sep + name, folders, rel + name
     for name in subfolders:
-        path = os.path.join(folder, name)
-        if not os.path.islink(path):
-            yield from _walk(path, (*folders, name), rel + name + "/")
+        if name not in linked:
+            yield from _walk(os.path.join(folder, name), (*folders, name), rel + name + "/")
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

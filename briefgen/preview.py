@@ -98,14 +98,23 @@ class PreviewState:
 def changed_keys(old: Desk, new: Desk) -> set[EntityKey]:
     """Articles and entities added, removed or edited between two desks."""
     changed: set[EntityKey] = set()
-    before = {a.slug: a for a in old.articles}
-    after = {a.slug: a for a in new.articles}
+    olds, news = old.articles, new.articles
+    if len(olds) == len(news):
+        # Unchanged files keep their model objects, mostly in the same places. An article in a place
+        # whose object is the same in both desks is unchanged; slugs being unique, one that moved or
+        # changed is, in each desk that has it, in a place whose object differs.
+        differ = [(a, b) for a, b in zip(olds, news, strict=True) if a is not b]
+        olds, news = tuple(a for a, _ in differ), tuple(b for _, b in differ)
+    before = {a.slug: a for a in olds}
+    after = {a.slug: a for a in news}
     for slug in before.keys() | after.keys():
         a, b = before.get(slug), after.get(slug)
-        if a is not b and a != b:  # unchanged files keep their model objects: mostly one identity test
+        if a is not b and a != b:
             changed.add(("article", slug))
     for kind in ENTITY_KINDS:
         was, now = old.entities[kind], new.entities[kind]
+        if was is now:  # an edit to articles alone keeps the last model's entities
+            continue
         for slug in was.keys() | now.keys():
             x, y = was.get(slug), now.get(slug)
             if x is not y and x != y:
