@@ -25,7 +25,6 @@ import hashlib
 import io
 import os
 import pickle
-import stat
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ import yaml
 
 from . import __version__
 from .diagnostics import Diagnostic, Severity
-from .load import SourceDoc
+from .load import FileStamp, SourceDoc, file_stat, regular_stamp
 from .validate import ValidDoc
 
 T = TypeVar("T")
@@ -46,7 +45,7 @@ T = TypeVar("T")
 #: Bumped when the layout of the file changes.
 FORMAT = 2
 
-Stamp = tuple[int, int, int, int]
+Stamp = FileStamp
 """Size, modification and change times (ns), inode: what changes whenever a file's bytes may have."""
 _DiagnosticFields = tuple[str, int, int, str, str, str, str]
 Record = tuple[Stamp, tuple[_DiagnosticFields, ...], object]
@@ -68,11 +67,7 @@ SETTLED_NS = 2_000_000_000
 
 def file_stamp(path: str) -> Stamp | None:
     """The stamp of a regular file; None for a link or anything else (never kept), or a file that is gone."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+    return regular_stamp(file_stat(path))
 
 
 class CheckCache:

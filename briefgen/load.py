@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,28 @@ FileStamp = tuple[int, int, int, int]
 def stamp_of(st: os.stat_result) -> FileStamp:
     """The `FileStamp` of a file from its `lstat`."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def regular_stamp(st: os.stat_result | None) -> FileStamp | None:
+    """The `FileStamp` of a regular file; None for a file that is gone, a link or anything else.
+
+    What the caches compare: a link is refused when read, so nothing is ever kept for it.
+    """
+    return stamp_of(st) if st is not None and stat.S_ISREG(st.st_mode) else None
+
+
+def slug_of(path: str) -> str:
+    """The slug a content file's name gives it: its stem."""
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def sharing_a_slug(files: list[ContentFile]) -> set[str]:
+    """The paths (relative) of the files whose slug another file of their kind has.
+
+    Which of them is the duplicate depends on all of them, so they are always read together.
+    """
+    slugs = Counter((kind, slug_of(path)) for kind, path, _, _ in files)
+    return {rel for kind, path, _, rel in files if slugs[(kind, slug_of(path))] > 1}
 
 
 def _walk(folder: str, folders: tuple[str, ...], rel: str) -> Iterator[tuple[str, tuple[str, ...], str]]:

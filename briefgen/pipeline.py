@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 from .checkcache import CheckCache, file_stamp
 from .checkcache import Stamp as FileStamp
 from .diagnostics import Diagnostic, has_errors
-from .load import ContentFile, content_files, load_content, load_files
+from .load import ContentFile, content_files, load_content, load_files, sharing_a_slug, slug_of
 from .parallel import FromBothEnds, Later, can_fork
 from .recheck import CheckedDesk, check_again, desk_of
 from .reuse import FileCache
@@ -174,11 +173,10 @@ def _checked_entries(files: list[ContentFile], diagnostics: list[Diagnostic],
     """The registry's files that pass their schemas, in order; with a `cache`, only those that changed are read."""
     if cache is None:
         return validate_files(load_files(files, diagnostics), diagnostics)
-    slugs = Counter((kind, _stem(path)) for kind, path, _, _ in files)
     # Files that share a slug are read together, in order: which one is the duplicate depends on that.
-    shared = [file for file in files if slugs[(file[0], _stem(file[1]))] > 1]
+    read_together = sharing_a_slug(files)
+    shared = [file for file in files if file[3] in read_together]
     checked = {doc.source.path: doc for doc in validate_files(load_files(shared, diagnostics), diagnostics)}
-    read_together = {rel for _, _, _, rel in shared}
     for file in files:
         if file[3] in read_together:
             continue
@@ -196,10 +194,6 @@ def _checked_entries(files: list[ContentFile], diagnostics: list[Diagnostic],
         if doc is not None:
             checked[rel] = doc
     return [checked[rel] for _, _, _, rel in files if rel in checked]
-
-
-def _stem(path: str) -> str:
-    return os.path.splitext(os.path.basename(path))[0]
 
 
 _Kept = tuple[list[bytes], int, int]
@@ -299,7 +293,7 @@ def _slug_groups(files: list[ContentFile]) -> list[list[ContentFile]]:
     """
     groups: dict[str, list[ContentFile]] = {}
     for file in files:
-        groups.setdefault(_stem(file[1]), []).append(file)
+        groups.setdefault(slug_of(file[1]), []).append(file)
     return list(groups.values())
 
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
-from .load import ContentFile, FileStamp, content_files, file_stat, load_files, stamp_of
+from .load import ContentFile, FileStamp, content_files, file_stat, load_files, regular_stamp, sharing_a_slug, slug_of
 from .reuse import FileCache
 from .validate import Registry, ValidDoc, check_articles, check_registry, report_unused, validate_files
 
@@ -82,7 +81,7 @@ def check_again(content_dir: Path, root: Path, cache: FileCache) -> CheckedDesk:
     listing: list[Diagnostic] = []
     files = content_files(content_dir, root, listing)
     stats = [file_stat(path) for _, path, _, _ in files]
-    stamps = [stamp_of(st) if st is not None and stat.S_ISREG(st.st_mode) else None for st in stats]
+    stamps = [regular_stamp(st) for st in stats]
     last = cache.last_check
     changed = None if last is None else last.changed_articles(files, stamps)
     if last is None or changed is None:
@@ -105,8 +104,7 @@ def _check_all(files: list[ContentFile], stats: list[os.stat_result | None], sta
     check_articles([doc for doc in valid if doc.kind == "article"], registry, diagnostics, cache)
     referenced = Counter(itertools.chain.from_iterable(doc.referenced for doc in valid))
     report_unused(registry, referenced.keys(), diagnostics)
-    slugs = Counter((kind, _stem(path)) for kind, path, _, _ in files)
-    shared = frozenset(rel for kind, path, _, rel in files if slugs[(kind, _stem(path))] > 1)
+    shared = frozenset(sharing_a_slug(files))
     return CheckedDesk(files, stamps, frozenset(listing), sorted(set(diagnostics)),
                        {doc.source.path: doc for doc in valid}, registry, referenced, shared)
 
@@ -155,13 +153,9 @@ def desk_of(checked: CheckedDesk, *, drafts: bool, cache: FileCache) -> Desk:
 
     last = cache.last_desk
     if checked.rechecked is not None and last is not None and last[:2] == (checked.since, drafts):
-        edited = {_stem(path): checked.valid.get(path) for path in checked.rechecked}
+        edited = {slug_of(path): checked.valid.get(path) for path in checked.rechecked}
         desk = edited_desk(last[2], edited, drafts=drafts, cache=cache)
     else:
         desk = build_desk(checked.valid.values(), drafts=drafts, cache=cache)
     cache.last_desk = (checked.token, drafts, desk)
     return desk
-
-
-def _stem(path: str) -> str:
-    return os.path.splitext(os.path.basename(path))[0]
