@@ -69,17 +69,18 @@ class ValidDoc:
     refs: list[tuple[Path_, str, str]] = field(default_factory=list)
     """Every (path, kind, slug) reference the file makes, in the order written."""
 
-    # Cached: the pipeline sorts files by kind several times over, and the preview reuses the file.
-    @functools.cached_property
-    def kind(self) -> str:
-        """The kind of the source file."""
-        return self.source.kind
+    # Copied from `source`: the pipeline sorts files by kind several times over. (A `cached_property`
+    # took a lock on each file's first look, a percent of `briefgen check`.)
+    kind: str = field(init=False, repr=False, compare=False)
+    """The kind of the source file."""
+    slug: str = field(init=False, repr=False, compare=False)
+    """The slug of the source file."""
 
-    @functools.cached_property
-    def slug(self) -> str:
-        """The slug of the source file."""
-        return self.source.slug
+    def __post_init__(self) -> None:
+        self.kind = self.source.kind
+        self.slug = self.source.slug
 
+    # Cached: the preview reuses the file.
     @functools.cached_property
     def referenced(self) -> frozenset[tuple[str, str]]:
         """Every (kind, slug) the file refers to (kept with the file, which the preview reuses)."""
@@ -118,9 +119,6 @@ class _Converter:
 
     def convert(self, node: yaml.Node, ftype: FieldType, path: Path_, label: str) -> Any:
         """The value of `node`, or None after reporting why it is not a valid `ftype`."""
-        self.budget -= 1
-        if self.budget < 0:
-            raise _TooComplex
         mark = node.start_mark  # inlined `pos`: this runs for every value of every file
         self.positions[path] = (mark.line + 1 + self.offset, mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
@@ -152,6 +150,9 @@ class _Converter:
             self.error(node, "wrong-type", f"`{label}` must be a mapping of fields, not {_shape(node)}",
                        "write one `key: value` per line")
             return None
+        self.budget -= len(node.value)  # counted per mapping or list: per value, it was 4 % of checking a file
+        if self.budget < 0:
+            raise _TooComplex
         values: dict[str, Any] = {}
         first_seen: dict[str, yaml.Node] = {}
         failed: set[str] = set()  # present but invalid: already reported, so not "missing" too
@@ -172,7 +173,7 @@ class _Converter:
                 hint = did_you_mean(key, known) or f"known fields: {', '.join(known)}"
                 self.error(key_node, "unknown-key", f"unknown field `{key}` in {label}", hint)
                 continue
-            if _is_null(value_node):
+            if value_node.tag == _NULL_TAG and _is_null(value_node):  # the tag first: most values are not null
                 self.positions[(*path, key)] = self.pos(value_node)
                 continue  # An empty value means "not given"; `required` below catches it.
             errors_before = self.errors
@@ -192,11 +193,14 @@ class _Converter:
             example = "[a, b]" if not isinstance(ltype.item, Record) else "a list of `- key: value` items"
             self.error(node, "wrong-type", f"`{label}` must be a list, not {_shape(node)}", f"write it as {example}")
             return None
+        self.budget -= len(node.value)  # counted per mapping or list: per value, it was 4 % of checking a file
+        if self.budget < 0:
+            raise _TooComplex
         items: list[Any] = []
         seen: dict[Any, int] = {}
         errors_before = self.errors
         for index, item_node in enumerate(node.value):
-            if _is_null(item_node):
+            if item_node.tag == _NULL_TAG and _is_null(item_node):
                 self.error(item_node, "wrong-type", f"`{label}` has an empty item", "remove the empty `-` line")
                 continue
             value = self.convert(item_node, ltype.item, (*path, index), label)

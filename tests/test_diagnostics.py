@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 
 import pytest
 from conftest import Desk, article, person
 
-from briefgen.diagnostics import Diagnostic
+from briefgen.diagnostics import Diagnostic, DiagnosticSink
 from briefgen.load import load_content
+from briefgen.yamlsource import read_text
 
 GOOD = {**person(), **article()}
 ADA = "content/people/ada-lovelace.yml"
@@ -235,6 +237,31 @@ def test_symlinked_content_is_refused(desk_factory, capsys: pytest.CaptureFixtur
     assert desk.cli("check") == 1
     assert ("content/topics/secret.yml:0:0: error[symlink]: content files must not be symbolic links"
             in capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_file_that_cannot_be_read_is_reported_without_waiting(desk_factory, capsys) -> None:
+    # A named pipe with no writer: opening it as a plain file would wait for ever (here, until the alarm).
+    desk = desk_factory(GOOD)
+    (desk.root / "content/topics").mkdir()
+    os.mkfifo(desk.root / "content/topics/pipe.yml")
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("`check` waited on a named pipe"))
+    signal.alarm(30)
+    try:
+        assert desk.cli("check") == 1
+    finally:
+        signal.alarm(0)
+    assert ("content/topics/pipe.yml:0:0: error[unreadable]: cannot read the file: not a regular file"
+            in capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/status"), reason="needs Linux's /proc")
+def test_a_file_longer_than_its_size_says_is_read_whole() -> None:
+    # /proc files say they are empty; a file that grows while it is read says too little the same way.
+    found: list[Diagnostic] = []
+    text = read_text("/proc/self/status", DiagnosticSink("status", found))
+    assert found == [] and text is not None
+    assert text.startswith("Name:") and f"\nPid:\t{os.getpid()}\n" in text
 
 
 def test_missing_content_folder(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
