@@ -69,8 +69,8 @@ class ValidDoc:
     refs: list[tuple[Path_, str, str]] = field(default_factory=list)
     """Every (path, kind, slug) reference the file makes, in the order written."""
 
-    # Copied from `source`: the pipeline sorts files by kind several times over. (A `cached_property`
-    # took a lock on each file's first look, a percent of `briefgen check`.)
+    # Copied from `source`: the pipeline sorts files by kind several times over. (Not `cached_property`s,
+    # which take a lock the first time each file is asked.)
     kind: str = field(init=False, repr=False, compare=False)
     """The kind of the source file."""
     slug: str = field(init=False, repr=False, compare=False)
@@ -150,7 +150,7 @@ class _Converter:
             self.error(node, "wrong-type", f"`{label}` must be a mapping of fields, not {_shape(node)}",
                        "write one `key: value` per line")
             return None
-        self.budget -= len(node.value)  # counted per mapping or list: per value, it was 4 % of checking a file
+        self.budget -= len(node.value)  # counted per mapping or list: per value, 4 % of the schema check
         if self.budget < 0:
             raise _TooComplex
         values: dict[str, Any] = {}
@@ -193,7 +193,7 @@ class _Converter:
             example = "[a, b]" if not isinstance(ltype.item, Record) else "a list of `- key: value` items"
             self.error(node, "wrong-type", f"`{label}` must be a list, not {_shape(node)}", f"write it as {example}")
             return None
-        self.budget -= len(node.value)  # counted per mapping or list: per value, it was 4 % of checking a file
+        self.budget -= len(node.value)  # counted per mapping or list: per value, 4 % of the schema check
         if self.budget < 0:
             raise _TooComplex
         items: list[Any] = []
