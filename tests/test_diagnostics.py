@@ -245,12 +245,13 @@ def test_a_file_that_cannot_be_read_is_reported_without_waiting(desk_factory, ca
     desk = desk_factory(GOOD)
     (desk.root / "content/topics").mkdir()
     os.mkfifo(desk.root / "content/topics/pipe.yml")
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("`check` waited on a named pipe"))
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("`check` waited on a named pipe"))
     signal.alarm(30)
     try:
         assert desk.cli("check") == 1
     finally:
         signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     assert ("content/topics/pipe.yml:0:0: error[unreadable]: cannot read the file: not a regular file"
             in capsys.readouterr().out.splitlines())
 
