@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .checkcache import CheckCache, file_stamp
-from .checkcache import Stamp as FileStamp
 from .diagnostics import Diagnostic, has_errors
-from .load import ContentFile, content_files, load_content, load_files, sharing_a_slug, slug_of
+from .load import ContentFile, FileStamp, content_files, load_content, load_files, sharing_a_slug, slug_of
 from .parallel import FromBothEnds, Later, can_fork
 from .recheck import CheckedDesk, check_again, desk_of
 from .reuse import FileCache

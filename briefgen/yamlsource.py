@@ -119,9 +119,10 @@ def _read_bytes(path: str | Path) -> tuple[int, bytes | None]:
         if len(data) <= st.st_size:
             return st.st_size, data
         # It grew since its size was taken (or, as in /proc, has none): read on, up to the limit.
-        chunks = [data]
-        while (size := sum(map(len, chunks))) <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 16)):
+        chunks, size = [data], len(data)
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 16)):
             chunks.append(chunk)
+            size += len(chunk)
         return (size, b"".join(chunks)) if size <= MAX_FILE_BYTES else (size, None)
     finally:
         os.close(fd)
