@@ -390,8 +390,7 @@ def main() -> None:
             print(json.dumps(row), file=sys.stderr, flush=True)
     finally:
         trash.empty()
-    # The interpreter's build matters: a cold `check` takes a sixth to a fifth less time on Debian's
-    # (optimised) Python than on one built with configure's defaults, so every report names it.
+    # How the interpreter was built changes every timing (README, Performance): each report names it.
     python = f"Python {platform.python_version()} ({os.path.realpath(sys.executable)})"
     for row in rows:
         row["python"] = python
