@@ -34,9 +34,10 @@ from pathlib import Path
 import yaml
 
 import briefgen
-from briefgen.demo import write_demo_desk
-from briefgen.pipeline import project_at, run
-from briefgen.render import RenderOptions, SiteRenderer, default_templates_dir
+from briefgen.authoring.demo import write_demo_desk
+from briefgen.desk.pipeline import run
+from briefgen.desk.project import project_at
+from briefgen.pages.render import RenderOptions, SiteRenderer, default_templates_dir
 
 BIN = Path(sys.executable).parent
 

@@ -1,8 +1,9 @@
 """briefgen: a static-site generator for news briefings, built on MkDocs.
 
-The pipeline is load → validate → model → index → render → build; each stage is
-one module of this package. Only the commands that run MkDocs (`build`, `serve`) and
-the modules that adapt it (`mkdocs_plugin`, `preview`) import it.
+The packages are the layers (docs/architecture.md): `desk` (the content and its rules), `pages`
+(what the site shows), `speed` (accelerators), `preview` (`briefgen serve`), `authoring` (tools for
+editors), and on top the adapters `cli`, `mkdocs_plugin`, `sitebuild`, `build` and `settings`.
+Only the adapters and the preview server import MkDocs.
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .parallel import default_jobs
-from .pipeline import Project, project_at
+from .desk.pipeline import Result
+from .desk.project import Project, project_at
+from .speed.workers import default_jobs
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -86,8 +87,12 @@ def check_site_dir(site_dir: Path, project: Project, *, force: bool = False) -> 
 
 
 def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bool | None = None,
-               force: bool = False) -> Path:
-    """Build the site from a loaded configuration and swap it into place; returns the site folder."""
+               force: bool = False, checked: Result | None = None) -> Path:
+    """Build the site from a loaded configuration and swap it into place; returns the site folder.
+
+    `checked` is the pipeline's result for the same content (`run(..., stamped=True)`), which the
+    plugin then uses instead of running the pipeline again while no content file has changed.
+    """
     project = project_of(config)
     final = (site_dir or Path(config.site_dir)).resolve()
     check_site_dir(final, project, force=force)
@@ -104,6 +109,8 @@ def build_site(config: MkDocsConfig, site_dir: Path | None = None, *, drafts: bo
         # As `mkdocs build` does. MkDocs keeps one instance of a plugin with these events per process,
         # so without them a build after a preview in the same process would inherit the preview's state.
         config.plugins.on_startup(command="build", dirty=False)
+        if checked is not None:
+            config.plugins["briefgen"].use_result(checked)  # type: ignore[attr-defined]
         try:
             config.site_dir = str(staging)
             mkdocs_build(config)

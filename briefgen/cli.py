@@ -15,16 +15,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .authoring.changes import GitError, changed_files, relevant
+from .authoring.demo import write_demo_desk
+from .authoring.scaffold import ScaffoldError, default_schema_dir, parse_date, scaffold
+from .authoring.schemas_export import SchemaFileConflict, stale_schemas, write_schemas
 from .build import BuildRefused, InvalidConfiguration, build_site, load_mkdocs_config, project_of
-from .changes import GitError, changed_files, relevant
-from .checkcache import default_cache_dir
-from .demo import write_demo_desk
-from .diagnostics import Severity, format_report, summary_line
-from .pipeline import UnsafeProjectPath, diagnose, run_cached
-from .scaffold import ScaffoldError, default_schema_dir, parse_date, scaffold
-from .schema import FOLDERS
-from .schemas_export import SchemaFileConflict, stale_schemas, write_schemas
+from .desk.diagnostics import Severity, format_report, summary_line
+from .desk.pipeline import run
+from .desk.project import UnsafeProjectPath
+from .desk.schema import FOLDERS
 from .settings import project_settings
+from .speed.checkcache import default_cache_dir
+from .speed.parallel_check import diagnose
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -140,7 +142,7 @@ def _check(args: argparse.Namespace) -> int:
     project, jobs = project_settings(args.config_file)
     # A CI machine checks a checkout once: keeping results for a next run would only cost time there.
     cached = not args.no_cache and not os.environ.get("CI")
-    diagnostics = diagnose(project, jobs, cache_dir=default_cache_dir() if cached else None)
+    diagnostics = diagnose(project, jobs, default_cache_dir() if cached else None)
     if args.changed_since:
         paths = changed_files(project.root, args.changed_since)
         content = project.content_dir.relative_to(project.root).as_posix()
@@ -158,7 +160,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     config = load_mkdocs_config(args.config_file, strict=True)
     project = project_of(config)
-    result = run_cached(project, drafts=args.drafts)
+    result = run(project, drafts=args.drafts, stamped=True)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     # Errors are what stops a build; warnings are `check`'s business, so a big desk's log stays readable.
     shown = result.diagnostics if args.verbose else errors
@@ -170,7 +172,7 @@ def _build(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"briefgen: content has {summary_line(result.diagnostics)}; the site was not changed", file=sys.stderr)
         return EXIT_CONTENT
-    site = build_site(config, args.site_dir, drafts=args.drafts, force=args.force)
+    site = build_site(config, args.site_dir, drafts=args.drafts, force=args.force, checked=result)
     if not args.quiet:
         pages = sum(1 for _ in site.rglob("*.html"))
         print(f"briefgen: built {pages} pages into {site} in {time.monotonic() - started:.1f} s", file=sys.stderr)
@@ -210,7 +212,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .preview import serve
+    from .preview.server import serve
 
     config = load_mkdocs_config(args.config_file)  # fail early, with our message, on a bad config
     project_of(config)

@@ -1,87 +1,29 @@
-"""The MkDocs plugin: the adapter between MkDocs' build events and the briefgen pipeline.
+"""The MkDocs plugin: MkDocs' build events, handed to the briefgen pipeline and one `SiteBuild`.
 
-MkDocs asks for files, page Markdown and page HTML; the plugin answers from
-the model. Generated pages are virtual files (nothing is written into
-`content/`), enter MkDocs with empty Markdown, and get their HTML from the
-Jinja templates, so Python-Markdown never has to parse a generated page.
-The plugin also hands work to worker processes (`parallel`) and, in the
-preview, chooses which pages a rebuild renders (`preview`); the decisions
-themselves live in those modules.
+Each hook does one thing or delegates it: `on_pre_build` runs the pipeline (or takes the result
+`briefgen build` already has, see `use_result`) and makes the build's `SiteBuild`, to which the
+page, file and post-build hooks hand over.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import gc
-import html
-import logging
-import os
-import signal
-import sys
-import time
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import jinja2
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import get_toc
 
-from . import urls
-from .api import document_path, write_api
-from .diagnostics import Severity, summary_line
-from .feeds import feed_folder_of, feed_links, feed_specs, write_feeds
-from .index import DeskIndex
-from .model import EntityKey
-from .parallel import Forked, Prerendered, WorkerError, can_fork, default_jobs
-from .pipeline import Project, UnsafeProjectPath, files_stamp, project_at, run, run_cached
-from .preview import (
-    AfterReload,
-    PreviewState,
-    Snapshot,
-    pages_to_rebuild,
-    render_settings,
-    same_settings,
-)
-from .render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
-from .search import SearchIndexError, SearchIndexJob
-from .urls import relative_url
-
-log = logging.getLogger("mkdocs.plugins.briefgen")
-
-CSS_URI = "assets/briefgen.css"
-#: Files under content/ that may be copied into the site as they are: images only, never HTML or scripts.
-STATIC_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
-#: Added to the niceness of the workers writing feeds, API documents and the search index. Their output is
-#: needed only at the end, while this process and the page workers are what the build waits for: at the
-#: same priority, Pagefind's threads took up to a fifth of this process's core while it wrote pages.
-WRITER_NICENESS = 5
-
-
-class BriefgenConfig(base.Config):
-    """Options under `plugins: - briefgen:` in mkdocs.yml."""
-
-    content_dir = c.Type(str, default="content")
-    """Folder of articles and registries, relative to mkdocs.yml."""
-    templates_dir = c.Type(str, default="templates")
-    """Folder of the desk's own templates; a template found there replaces the built-in one."""
-    drafts = c.Optional(c.Type(bool))
-    """Build drafts? Unset: yes for `serve`, no for `build`."""
-    page_size = c.Type(int, default=50)
-    """Items per page in indexes and coverage lists."""
-    home_articles = c.Type(int, default=10)
-    """Articles on the home briefing."""
-    search_engine = c.Choice(("pagefind", "material"), default="pagefind")
-    """`pagefind` (chunked index, scales to large desks; a Search page) or `material` (the theme's search plugin)."""
-    jobs = c.Type(int, default=0)
-    """Processes that build and check: 0 for one per CPU (at most 4), 1 to do everything in the main process."""
+from .desk.pipeline import Result, run
+from .desk.project import Project, UnsafeProjectPath, project_at
+from .options import BriefgenConfig
+from .pages.render import SiteRenderer
+from .pages.sources import content_prefix
+from .preview.state import PreviewState
+from .sitebuild import CSS_URI, SiteBuild
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -92,23 +34,20 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.project: Project | None = None
-        self.renderer: SiteRenderer | None = None
-        self.specs: dict[str, PageSpec] = {}
-        self.progress = Progress()
         self.preview: PreviewState | None = None
         """Set while `briefgen serve` runs: what lets a rebuild render only the pages an edit changed."""
-        self.pending: Snapshot | None = None
-        self.rebuild: set[str] | None = None
-        """Pages to render in this preview rebuild; None renders every page."""
-        self.prerendered: Prerendered[PageSpec, tuple[str, frozenset[EntityKey]]] | None = None
-        self.writer: Forked[int] | None = None
-        """Feeds and API documents being written by a worker process while MkDocs writes pages."""
-        self.indexer: Forked[None] | None = None
-        """The search index being made by a worker process (with Pagefind) while MkDocs writes pages."""
-        self.search_pages: list[tuple[str, str, str]] = []
-        self.search_job: SearchIndexJob | None = None
-        self.after_reload: AfterReload | None = None
-        """The feeds and API documents of the last preview rebuild, being written in a thread."""
+        self.site: SiteBuild | None = None
+        """The current (or last) build."""
+        self._given: Result | None = None
+
+    def use_result(self, result: Result) -> None:
+        """Build from `result` (a `pipeline.run` with `stamped=True`) instead of running the pipeline
+        again, if the content is still what it was checked as: `briefgen build` checks first."""
+        self._given = result
+
+    def content_sources_prefix(self, docs_dir: str) -> str | None:
+        """How the source URIs of content files in `docs_dir` begin (`pages.sources.content_prefix`)."""
+        return None if self.project is None else content_prefix(self.project.content_dir, docs_dir)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (which shows drafts) and whether it may rebuild in part."""
@@ -122,8 +61,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
 
     def wait_after_reload(self) -> None:
         """Wait for the work the last preview rebuild left until after the browser reloaded."""
-        if self.after_reload is not None:
-            after, self.after_reload = self.after_reload, None
+        after = self.site.after_reload if self.site is not None else None
+        if after is not None:
+            self.site.after_reload = None  # type: ignore[union-attr]
             if not after.wait() and self.preview is not None:
                 self.preview.last = None  # the next build renders and writes everything again
 
@@ -147,108 +87,25 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Run the pipeline; content errors stop the build before anything is written."""
         assert self.project is not None
         self.wait_after_reload()
+        self.site = None
         drafts = self.config.drafts if self.config.drafts is not None else self.command == "serve"
         fresh: set[str] | None = None  # files read again in this preview rebuild; None: all
+        given, self._given = self._given, None
         if self.preview is not None:
             last = self.preview.last
-            result = run(self.project, drafts=drafts, cache=self.preview.cache, previous=last and last.index)
+            result = self.preview.pipeline.run(self.project, drafts=drafts, previous=last and last.index)
             if last is not None:
-                fresh = self.preview.cache.recomputed
+                fresh = self.preview.pipeline.recomputed
+        elif given is not None and given.still_current(self.project, drafts=drafts):
+            result = given
         else:
-            result = run_cached(self.project, drafts=drafts)
-        quiet = 0
-        for diagnostic in result.diagnostics:
-            # A rebuild repeats errors, but a warning only about a file the edit touched.
-            if diagnostic.severity is Severity.ERROR:
-                log.error(diagnostic.format_text())
-            elif fresh is None or diagnostic.path in fresh:
-                log.info(diagnostic.format_text())
-            else:
-                quiet += 1
-        if quiet:
-            log.info(f"briefgen: {quiet:,} more warning(s) in unchanged files; `briefgen check` lists them all")
-        if result.index is None:
-            raise PluginError(f"briefgen: content has {summary_line(result.diagnostics)}; nothing was built")
-        options = RenderOptions(config.use_directory_urls, self.config.page_size, self.config.home_articles,
-                                search_page=self.config.search_engine == "pagefind",
-                                base_path=urlsplit(config.site_url or "/").path or "/")
-        template_dirs = [self.project.templates_dir, default_templates_dir()]
-        self.renderer = SiteRenderer(result.index, template_dirs, options,
-                                     self.preview.templates if self.preview is not None else None)
-        kept = self.preview.pages if self.preview is not None else None
-        self.specs = {spec.src_uri: spec for spec in self.renderer.pages(kept)}
-        self.rebuild, self.pending = None, None
-        if self.preview is not None:
-            self._plan_preview(config, options)
-        self.progress = Progress(len(self.specs) if self.rebuild is None else len(self.rebuild))
-        # MkDocs asks for pages in this order; workers render the later ones meanwhile. Started here, not
-        # when MkDocs lists files (which it does next, with one core idle): they need only the model.
-        rendered = [spec for uri, spec in self.specs.items() if self._renders(uri)]
-        self.prerendered = Prerendered(rendered, _uri_of, self._render, self._jobs(), _render_cost)
-
-    def _plan_preview(self, config: MkDocsConfig, options: RenderOptions) -> None:
-        """Choose the pages this preview rebuild renders: all of them, or those the edit can change."""
-        assert self.preview is not None and self.project is not None and self.renderer is not None
-        settings = render_settings(files_stamp(self.project.templates_dir), config.config_file_path, options,
-                                   (self.config.search_engine, config.site_url))
-        last = self.preview.last
-        # Material's search indexes only the pages a build renders: with it, every page is rendered.
-        partial = self.config.search_engine == "pagefind"
-        if partial and last is not None and same_settings(last, settings):
-            self.rebuild = pages_to_rebuild(last, self.renderer.index, self.specs)
-            log.info(f"briefgen: re-rendering {len(self.rebuild):,} of {len(self.specs):,} pages")
-        reads = dict(last.reads) if self.rebuild is not None and last is not None else {}
-        self.pending = Snapshot(self.renderer.index, self.specs, settings, reads)
+            result = run(self.project, drafts=drafts)
+        self.site = SiteBuild(self.config, self.project, config, result, self.preview, fresh)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Drop content sources from the site and add a virtual file per generated page."""
-        assert self.project is not None and self.renderer is not None
-        docs_dir = config.docs_dir  # read once: MkDocs' configuration answers each read through a descriptor
-        prefix = content_prefix(self.project.content_dir, docs_dir)
-        if prefix is not None:
-            for file in list(files):
-                if file.src_dir == docs_dir and is_content_source(file.src_uri, prefix):
-                    files.remove(file)
-        in_nav = {uri for item in (config.nav or []) for uri in _nav_uris(item)}
-        for uri, spec in self.specs.items():
-            existing = files.src_uris.get(uri)  # generated URIs are already POSIX: no path parsing
-            if existing is not None:
-                raise PluginError(f"briefgen: {existing.src_uri} in {config.docs_dir} would be replaced by the "
-                                  f"generated page `{spec.title}`; rename or remove it")
-            modified = self._renders(uri)
-            if not (modified or uri in in_nav):
-                continue  # the preview keeps serving this page from the last build
-            inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
-            file = GeneratedPage.generated(config, uri, content="", inclusion=inclusion)
-            file.modified = modified
-            if uri not in in_nav:  # pages in the nav get theirs from MkDocs, with the nav's title
-                TemplatePage(None, file, config)
-            files.append(file)
-        css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
-        files.append(File.generated(config, CSS_URI, content=css))
-        if self._forks():
-            # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
-            # Written from here on, they use the core the page workers leave idle (this process waiting for
-            # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
-            self.writer = Forked(lambda: self._write_in_background(config))
-        return files
-
-    def _renders(self, uri: str) -> bool:
-        """Whether this build renders the generated page `uri` (a preview rebuild renders only some)."""
-        return self.rebuild is None or uri in self.rebuild
-
-    def _jobs(self) -> int:
-        if self.rebuild is not None:
-            return 1  # a preview rebuild renders a few pages: forking would cost more than it saves
-        return self.config.jobs or default_jobs()
-
-    def _forks(self) -> bool:
-        """Whether this build spreads its work over forked workers."""
-        return self._jobs() > 1 and can_fork()
-
-    def _render(self, spec: PageSpec) -> tuple[str, frozenset[EntityKey]]:
-        assert self.renderer is not None
-        return self.renderer.render(spec), self.renderer.last_reads
+        assert self.site is not None
+        return self.site.files(files, config)
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """Every page is rendered: start the search index while MkDocs writes pages.
@@ -261,326 +118,28 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             # Every page and its content now lives until the build ends; keeping them out of the cyclic
             # collector's later passes saves it walking them again and again while pages are written.
             gc.freeze()
-        if self.renderer is None:
-            return env
-        pages, self.search_pages = self.search_pages, []
-        if not self._indexes_search():
-            return env
-        if self._forks():
-            # Handing pages to Pagefind gets a process of its own (not a thread here, nor one in the feed
-            # writer), so that it never waits for another thread's turn at the interpreter lock while
-            # Pagefind sits idle.
-            self.indexer = Forked(lambda: self._index_search(config, pages))
-        else:
-            try:
-                self.search_job = self._start_search(config, pages)
-            except SearchIndexError as exc:
-                raise PluginError(f"briefgen: {exc}") from exc
+        if self.site is not None:
+            self.site.env(config)
         return env
-
-    def _start_search(self, config: MkDocsConfig, pages: list[tuple[str, str, str]]) -> SearchIndexJob:
-        return SearchIndexJob(pages, Path(config.site_dir), str(config.theme.get("language") or "en"))
-
-    def _index_search(self, config: MkDocsConfig, search: list[tuple[str, str, str]]) -> None:
-        """A worker's share: the search index, made by Pagefind at the writers' lower priority."""
-        os.nice(WRITER_NICENESS)  # Pagefind, started from here, inherits it
-        job = self._start_search(config, search)
-        # Stopped by the main process (its build failed): stop Pagefind too.
-        signal.signal(signal.SIGTERM, lambda *_: (job.cancel(), os._exit(1)))
-        job.wait()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Give generated pages their title and description; they need no Markdown."""
-        spec = self._spec(page)
-        if spec is None:
-            return markdown
-        # Themes print the title and description unescaped (MkDocs assumes Markdown-derived titles);
-        # these come from untrusted content, so they go in as HTML-escaped text.
-        page.meta["title"] = html.escape(spec.title)
-        page.meta["description"] = html.escape(spec.description)
-        if spec.hide:
-            page.meta["hide"] = list(spec.hide)
-        page.edit_url = self._edit_url(spec, config)
-        if spec.search_boost is not None:
-            page.meta["search"] = {"exclude": True} if spec.search_boost == 0 else {"boost": spec.search_boost}
-        assert self.renderer is not None
-        # MkDocs would stamp the build date (sitemap lastmod); content dates keep builds reproducible.
-        page.update_date = (spec.updated or self.renderer.desk_date).isoformat()
-        return ""
+        return markdown if self.site is None else self.site.page_markdown(markdown, page, config)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Render a generated page through its Jinja template."""
-        spec = self._spec(page)
-        if spec is None or self.renderer is None:
-            return html
-        assert self.prerendered is not None
-        try:
-            html, reads = self.prerendered.get(spec)
-        except (TemplateProblem, WorkerError) as exc:
-            raise PluginError(f"briefgen: {exc}") from exc
-        if self.pending is not None:
-            self.pending.reads[spec.src_uri] = reads
-        if self._indexes_search() and spec.search_boost != 0:
-            self.search_pages.append((page.file.dest_uri, spec.title, html))
-        self.progress.step()
-        return html
-
-    def _indexes_search(self) -> bool:
-        """Whether this build makes the Pagefind index (a partial preview rebuild keeps the last one)."""
-        return self.config.search_engine == "pagefind" and self.rebuild is None
+        return html if self.site is None else self.site.page_content(html, page)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Add feed links and sharing metadata (Open Graph, Twitter cards) to a generated page's head."""
-        spec = self._spec(page)
-        if spec is None or "</head>" not in output:
-            return output
-        return output.replace("</head>", head_tags(spec, page.url, page.canonical_url, config.site_name) + "</head>", 1)
+        return output if self.site is None else self.site.post_page(output, page, config)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Finish the feeds, the JSON API and the search index beside the pages (workers may have made them)."""
-        self.progress.done()
-        if self.renderer is None:
-            return
-        self._stop_workers(keep_writers=True)
-        if not config.site_url:
-            log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
-        try:
-            if self.writer is not None:
-                count = self.writer.result()
-            elif self.rebuild is not None:
-                # The browser reloads once the build returns; the feeds and API documents of what a partial
-                # rebuild re-rendered (a fifth of a one-article rebuild at 10,000 articles) can follow.
-                assert self.renderer is not None
-                owners = {s.owner for uri in self.rebuild if (s := self.specs[uri]).owner}
-                work = functools.partial(write_feeds_and_api, self.renderer.index, config, self.renderer.desk_date,
-                                         owners)
-                self.after_reload = AfterReload(work, "feed and API files")
-                count = None
-            else:
-                count = self._write_feeds_and_api(config)
-            if self.indexer is not None:  # while it runs, a failure above leaves it to `on_build_error`
-                indexer, self.indexer = self.indexer, None
-                indexer.result()
-        except WorkerError as exc:
-            raise PluginError(f"briefgen: {exc}") from exc
-        finally:
-            self.writer = None
-        if count is not None:
-            log.info(f"briefgen: wrote {count} feed and API files")
-        if self.preview is not None and self.pending is not None:
-            self._finish_preview(config)
-            if self.rebuild is not None:
-                return  # the search index of the first preview build stays: re-indexing takes seconds
-        if self.search_job is not None:
-            job, self.search_job = self.search_job, None
-            try:
-                job.wait()
-            except SearchIndexError as exc:
-                raise PluginError(f"briefgen: {exc}") from exc
+        if self.site is not None:
+            self.site.post_build(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the worker processes of a build that failed."""
-        self._stop_workers()
-
-    def _stop_workers(self, keep_writers: bool = False) -> None:
-        """Stop page workers; unless `keep_writers`, also the feed writer and the search indexer."""
-        if self.prerendered is not None:
-            self.prerendered.close()
-            self.prerendered = None
-        self.search_pages = []
-        if keep_writers:
-            return
-        for worker in (self.writer, self.indexer):
-            if worker is not None:
-                worker.cancel()
-        self.writer = self.indexer = None
-        if self.search_job is not None:
-            self.search_job.cancel()
-            self.search_job = None
-
-    def _write_in_background(self, config: MkDocsConfig) -> int:
-        """A worker's share: the feeds and API documents, at a lower priority than rendering pages."""
-        os.nice(WRITER_NICENESS)
-        return self._write_feeds_and_api(config)
-
-    def _write_feeds_and_api(self, config: MkDocsConfig) -> int:
-        """Write the JSON API and (with a `site_url`) the feeds; returns how many files were written."""
-        assert self.renderer is not None
-        return write_feeds_and_api(self.renderer.index, config, self.renderer.desk_date)
-
-    def _finish_preview(self, config: MkDocsConfig) -> None:
-        """Remove pages that no longer exist from the preview, and remember what this build rendered."""
-        assert self.preview is not None
-        site = Path(config.site_dir).resolve()
-        last = self.preview.last
-        gone = last.specs.keys() - self.specs.keys() if last else set()
-        owners = {s.owner for uri in gone if (s := last.specs[uri]).owner} if last else set()
-        if owners:  # (most rebuilds remove no page: no need to collect the owners of 14,000 pages)
-            owners -= {s.owner for s in self.specs.values()}
-        stale = [File(uri, None, str(site), config.use_directory_urls).abs_dest_path for uri in sorted(gone)]
-        for key in sorted(owners):  # deleted articles and entries: their API document and feeds too
-            stale.append(str(site / document_path(key)))
-            if key[0] != "article":
-                folder = feed_folder_of(urls.page_url(urls.entity_uri(*key), config.use_directory_urls))
-                stale += [str(site / link) for link in feed_links(folder).values()]
-        for name in stale:
-            target = Path(name).resolve()
-            if target.is_relative_to(site) and target.is_file():
-                target.unlink()
-        self.preview.last = self.pending
-        self.pending = None
-
-    def _edit_url(self, spec: PageSpec, config: MkDocsConfig) -> str | None:
-        """The source file of a generated page on the repository host ("edit this page")."""
-        if not (spec.source_path and config.repo_url and config.edit_uri and self.project):
-            return None
-        # edit_uri points at docs_dir in the repository; the source may live elsewhere (content_dir).
-        source = self.project.root / spec.source_path
-        rel = Path(os.path.relpath(source, Path(config.docs_dir).resolve())).as_posix()
-        base = urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri.rstrip("/") + "/")
-        return urljoin(base, rel)
-
-    def _spec(self, page: Page) -> PageSpec | None:
-        if page.file.generated_by is None:
-            return None
-        return self.specs.get(page.file.src_uri)
-
-
-class GeneratedPage(File):
-    """A generated page whose "modified" state comes from the preview's dependency rules.
-
-    MkDocs' dirty builds skip unmodified files; for generated pages MkDocs would call every one
-    modified, and for content files it would compare file times, which miss a page whose data
-    changed in another file (a renamed person on the pages that mention them).
-    """
-
-    modified = True
-
-    def is_modified(self) -> bool:
-        """Whether this rebuild renders the page."""
-        return self.modified
-
-
-class TemplatePage(Page):
-    """The page of a generated file: its HTML comes from a Jinja template, not from Markdown.
-
-    MkDocs would set up a fresh Python-Markdown instance, with every extension, to convert each
-    page's empty Markdown: 1.4 s of a 42 s build of the 10,000-article desk.
-    """
-
-    def render(self, config: MkDocsConfig, files: Files) -> None:
-        """Nothing to convert: the content comes in `on_page_content`."""
-        self.content = ""
-        self.toc = get_toc([])
-        self.present_anchor_ids = set()
-
-
-class Progress:
-    """`rendered 2,500/14,187 pages, 9 s` on a terminal; nothing in CI logs or pipes."""
-
-    EVERY = 250
-
-    def __init__(self, total: int = 0) -> None:
-        self.total = total
-        self.count = 0
-        self.started = time.monotonic()
-        self.live = total > self.EVERY and sys.stderr.isatty() and not os.environ.get("CI")
-
-    def step(self) -> None:
-        """Count one rendered page."""
-        self.count += 1
-        if self.live and (self.count % self.EVERY == 0 or self.count == self.total):
-            elapsed = time.monotonic() - self.started
-            sys.stderr.write(f"\rbriefgen: rendered {self.count:,}/{self.total:,} pages, {elapsed:.0f} s")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        """End the progress line."""
-        if self.live and self.count:
-            sys.stderr.write("\n")
-            self.live = False
-
-
-def write_feeds_and_api(index: DeskIndex, config: MkDocsConfig, desk_date: dt.date,
-                        owners: set[EntityKey] | None = None) -> int:
-    """Write the JSON API and (with a `site_url`) the feeds; returns how many files were written.
-
-    With `owners`, only the site's and their own feeds and documents (and the API index).
-    """
-    site, directory_urls = Path(config.site_dir), config.use_directory_urls
-    count = write_api(index, site, directory_urls, only=owners)
-    if config.site_url:
-        specs = feed_specs(index, config.site_name, directory_urls)
-        if owners is not None:
-            specs = [s for s in specs if s.owner is None or s.owner in owners]
-        count += write_feeds(specs, site, config.site_url, desk_date, directory_urls)
-    return count
-
-
-def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str) -> str:
-    """`<link>` and `<meta>` tags for feeds and link previews; every value HTML-escaped."""
-    def attr(value: str) -> str:
-        return html.escape(value, quote=True)
-
-    tags = []
-    feeds = [("", site_name)]
-    if spec.feed_folder:
-        feeds.append((spec.feed_folder, spec.title))
-    for folder, title in feeds:
-        links = feed_links(folder)
-        for kind, mime in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
-            href = relative_url(page_url, links[kind])
-            tags.append(f'<link rel="alternate" type="{mime}" title="{attr(title)} ({kind.upper()})" href="{href}">')
-    meta = {"og:type": spec.og_type, "og:title": spec.title, "og:description": spec.description,
-            "og:site_name": site_name}
-    if canonical:
-        meta["og:url"] = canonical
-    if spec.og_type == "article" and spec.updated:
-        meta["article:published_time"] = spec.updated.isoformat()
-    tags += [f'<meta property="{k}" content="{attr(v)}">' for k, v in meta.items()]
-    twitter = {"twitter:card": "summary", "twitter:title": spec.title, "twitter:description": spec.description}
-    tags += [f'<meta name="{k}" content="{attr(v)}">' for k, v in twitter.items()]
-    return "\n".join(tags) + "\n"
-
-
-def _uri_of(spec: PageSpec) -> str:
-    return spec.src_uri
-
-
-def _render_cost(spec: PageSpec) -> float:
-    # Relative rendering times measured on the 10,000-article demo desk: a profile lists
-    # connections, quotes and events, and counts co-coverage; an article converts its body.
-    if spec.owner is not None and spec.owner[0] != "article" and spec.number == 1:
-        return 2.4
-    return 1.0
-
-
-def is_content_source(src_uri: str, prefix: str) -> bool:
-    """Whether the `docs_dir` file at `src_uri` is a content source (not a picture) under `prefix` (`content_prefix`).
-
-    Decided on names, not resolved paths: resolving every file of a large desk took a second.
-    """
-    return src_uri.startswith(prefix) and os.path.splitext(src_uri)[1].lower() not in STATIC_SUFFIXES
-
-
-def content_prefix(content_dir: Path, docs_dir: str) -> str | None:
-    """How the source URIs of MkDocs files from `docs_dir` start when they lie in the content folder.
-
-    "" when every file of `docs_dir` does (`docs_dir: content`), None when none can.
-    """
-    content, docs = content_dir.resolve(), Path(docs_dir).resolve()
-    if docs.is_relative_to(content):
-        return ""
-    if content.is_relative_to(docs):
-        return content.relative_to(docs).as_posix() + "/"
-    return None
-
-
-def _nav_uris(item: Any) -> list[str]:
-    if isinstance(item, str):
-        return [item]
-    if isinstance(item, dict):
-        return [uri for value in item.values() for uri in _nav_uris(value)]
-    if isinstance(item, list):
-        return [uri for value in item for uri in _nav_uris(value)]
-    return []
+        if self.site is not None:
+            self.site.stop_workers()

@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 
 from .build import jobs_of, load_mkdocs_config, project_of
-from .parallel import default_jobs
-from .pipeline import Project, project_at
+from .desk.project import Project, project_at
+from .speed.workers import default_jobs
 
 PLUGIN = "briefgen"
 

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import pipeline
 from briefgen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +77,6 @@ class Desk:
         return path
 
     def cli(self, *args: str, capsys: pytest.CaptureFixture[str] | None = None) -> int:
-        pipeline.clear_cache()
         return main([args[0], "-f", str(self.config), *args[1:]])
 
     def build(self, *args: str) -> int:

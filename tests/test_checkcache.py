@@ -10,20 +10,23 @@ from pathlib import Path
 import pytest
 from conftest import date_back
 
-from briefgen import checkcache, pipeline
+from briefgen.authoring.demo import write_demo_desk
 from briefgen.cli import main
-from briefgen.demo import write_demo_desk
-from briefgen.diagnostics import Diagnostic
+from briefgen.desk.check import check
+from briefgen.desk.diagnostics import Diagnostic
+from briefgen.desk.project import Project, project_at
+from briefgen.speed import checkcache
+from briefgen.speed.parallel_check import diagnose
 
 
-def _desk(root: Path, articles: int = 12) -> pipeline.Project:
+def _desk(root: Path, articles: int = 12) -> Project:
     write_demo_desk(root, articles)
     date_back(root / "content")
-    return pipeline.project_at(root, "content", "templates")
+    return project_at(root, "content", "templates")
 
 
-def _uncached(project: pipeline.Project) -> list[Diagnostic]:
-    return pipeline.check(project)[0]
+def _uncached(project: Project) -> list[Diagnostic]:
+    return check(project).diagnostics
 
 
 def _only_file(cache_dir: Path) -> Path:
@@ -59,22 +62,22 @@ def _plant(cache_file: Path, folder: str) -> str:
 def test_an_unchanged_file_is_reported_from_the_cache_until_it_changes(tmp_path: Path, folder: str) -> None:
     project = _desk(tmp_path)
     cache_dir = tmp_path / "cache"
-    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
     rel = _plant(_only_file(cache_dir), folder)
-    assert "planted" in {d.code for d in pipeline.diagnose(project, 1, cache_dir)}
-    assert "planted" in {d.code for d in pipeline.diagnose(project, 2, cache_dir)}, "workers read it too"
+    assert "planted" in {d.code for d in diagnose(project, 1, cache_dir)}
+    assert "planted" in {d.code for d in diagnose(project, 2, cache_dir)}, "workers read it too"
     date_back(tmp_path / rel)  # saved again: a new stamp
-    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
 
 
 def test_another_version_of_briefgen_reads_every_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = _desk(tmp_path)
     cache_dir = tmp_path / "cache"
-    pipeline.diagnose(project, 1, cache_dir)
+    diagnose(project, 1, cache_dir)
     _plant(_only_file(cache_dir), "articles")
     _plant(_only_file(cache_dir), "people")
     monkeypatch.setattr(checkcache, "__version__", "0.0.0-other")
-    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
 
 
 def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) -> None:
@@ -117,7 +120,7 @@ def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) 
     for step, change in steps.items():
         change()
         for jobs in (1, 2):
-            cached = pipeline.diagnose(project, jobs, cache_dir)
+            cached = diagnose(project, jobs, cache_dir)
             assert cached == _uncached(project), f"{step}, {jobs} process(es)"
             seen_codes |= {d.code for d in cached}
     expected = {"unknown-ref", "yaml-syntax", "duplicate-slug", "unannotated-mention", "duplicate-alias"}
@@ -127,7 +130,7 @@ def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) 
 def test_a_damaged_or_doctored_cache_is_ignored_and_runs_no_code(tmp_path: Path) -> None:
     project = _desk(tmp_path, 4)
     cache_dir = tmp_path / "cache"
-    pipeline.diagnose(project, 1, cache_dir)
+    diagnose(project, 1, cache_dir)
     cache_file = _only_file(cache_dir)
     marker = tmp_path / "pwned"
 
@@ -142,36 +145,36 @@ def test_a_damaged_or_doctored_cache_is_ignored_and_runs_no_code(tmp_path: Path)
                      pickle.dumps((*good[:4], [pickle.dumps(["not", "a", "dict"])])),
                      pickle.dumps(good[:4]), pickle.dumps((good[0], "another code", *good[2:]))):
         cache_file.write_bytes(doctored)
-        assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+        assert diagnose(project, 1, cache_dir) == _uncached(project)
         assert not marker.exists()
 
 
 def test_a_record_of_another_shape_is_read_again(tmp_path: Path) -> None:
     project = _desk(tmp_path, 4)
     cache_dir = tmp_path / "cache"
-    pipeline.diagnose(project, 1, cache_dir)
+    diagnose(project, 1, cache_dir)
     cache_file = _only_file(cache_dir)
     version, code_key, registry_key, entries, articles = _load(cache_file)
     for records in (entries, articles):
         for rel, (stamp, _, rest) in records.items():
             records[rel] = (stamp, [("too", "short")], rest)
     _store(cache_file, version, code_key, registry_key, entries, articles)
-    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
     for records in (entries, articles):
         for rel, (stamp, found, _) in records.items():
             records[rel] = (stamp, found, ("not", "a", "record"))
     _store(cache_file, version, code_key, registry_key, entries, articles)
-    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
 
 
 def test_files_saved_just_now_are_not_kept(tmp_path: Path) -> None:
     write_demo_desk(tmp_path, 4)  # every file saved this second
-    project = pipeline.project_at(tmp_path, "content", "templates")
+    project = project_at(tmp_path, "content", "templates")
     cache_dir = tmp_path / "cache"
-    pipeline.diagnose(project, 1, cache_dir)
+    diagnose(project, 1, cache_dir)
     assert not cache_dir.exists(), "nothing to keep, so nothing written"
     date_back(tmp_path / "content")
-    pipeline.diagnose(project, 1, cache_dir)
+    diagnose(project, 1, cache_dir)
     _, _, _, entries, articles = _load(_only_file(cache_dir))
     written = (tmp_path / "content/articles").rglob("*.md")
     assert sorted(articles) == sorted(str(path.relative_to(tmp_path)) for path in written)
@@ -203,15 +206,15 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path: Path) -> Non
     project = _desk(tmp_path, 4)
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    assert pipeline.diagnose(project, 1, blocked / "cache") == _uncached(project)
+    assert diagnose(project, 1, blocked / "cache") == _uncached(project)
 
 
 def test_a_cache_that_cannot_replace_the_last_leaves_no_partial_file(tmp_path: Path) -> None:
     project = _desk(tmp_path, 4)
     cache_dir = tmp_path / "cache"
-    pipeline.diagnose(project, 1, cache_dir)
+    diagnose(project, 1, cache_dir)
     cache_file = _only_file(cache_dir)
     cache_file.unlink()
     (cache_file / "in-the-way").mkdir(parents=True)  # a folder where the file goes: the rename fails
-    assert pipeline.diagnose(project, 1, cache_dir) == _uncached(project)
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
     assert [p.name for p in cache_dir.iterdir()] == [cache_file.name]

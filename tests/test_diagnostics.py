@@ -9,9 +9,9 @@ import signal
 import pytest
 from conftest import Desk, article, person
 
-from briefgen.diagnostics import Diagnostic, DiagnosticSink
-from briefgen.load import load_content
-from briefgen.yamlsource import read_text
+from briefgen.desk.diagnostics import Diagnostic, DiagnosticSink
+from briefgen.desk.load import load_content
+from briefgen.desk.yamlsource import read_text
 
 GOOD = {**person(), **article()}
 ADA = "content/people/ada-lovelace.yml"

@@ -11,10 +11,11 @@ import pytest
 from conftest import Desk, article, copy_of_sample, person, tree_digest
 from jsonschema import Draft202012Validator
 
-from briefgen import search
-from briefgen.api import api_schema
-from briefgen.pipeline import project_at, run
-from briefgen.render import RenderOptions, SiteRenderer, default_templates_dir
+from briefgen.desk.pipeline import run
+from briefgen.desk.project import project_at
+from briefgen.pages import search
+from briefgen.pages.api import api_schema
+from briefgen.pages.render import RenderOptions, SiteRenderer, default_templates_dir
 
 SITE = "https://desk.example.org/"
 

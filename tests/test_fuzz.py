@@ -15,9 +15,11 @@ from conftest import article, date_back, make_desk, person
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen import pipeline
 from briefgen.cli import main
-from briefgen.diagnostics import Severity
+from briefgen.desk.check import check
+from briefgen.desk.diagnostics import Severity
+from briefgen.desk.project import Project, project_at
+from briefgen.speed.parallel_check import diagnose
 
 CHECK_EXAMPLES = 300
 BUILD_EXAMPLES = 25
@@ -63,18 +65,18 @@ def _desk(root: Path, tree: dict[str, str | bytes]):
 def test_check_reports_instead_of_crashing(tree: dict[str, str | bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         desk = _desk(Path(tmp), tree)
-        diagnostics, _ = pipeline.check(desk_project(desk.root))
+        diagnostics = check(desk_project(desk.root)).diagnostics
         for d in diagnostics:
             assert (desk.root / d.path).exists(), d
             assert d.severity in (Severity.ERROR, Severity.WARNING)
         # `briefgen check` groups the same checks differently, to spread them over processes.
-        assert pipeline.diagnose(desk_project(desk.root), jobs=2) == diagnostics
+        assert diagnose(desk_project(desk.root), jobs=2) == diagnostics
         # And with its cache: files dated back (those saved just now are never kept), a run that
         # keeps what it finds, then one that reuses it.
         date_back(desk.root / "content")
         cache = Path(tmp) / "cache"
-        assert pipeline.diagnose(desk_project(desk.root), 1, cache) == diagnostics
-        assert pipeline.diagnose(desk_project(desk.root), 1, cache) == diagnostics
+        assert diagnose(desk_project(desk.root), 1, cache) == diagnostics
+        assert diagnose(desk_project(desk.root), 1, cache) == diagnostics
 
 
 @settings(max_examples=BUILD_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,12 +84,11 @@ def test_check_reports_instead_of_crashing(tree: dict[str, str | bytes]) -> None
 def test_build_fails_cleanly_or_succeeds(tree: dict[str, str | bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         desk = _desk(Path(tmp), tree)
-        pipeline.clear_cache()
         status = main(["build", "-q", "-f", str(desk.config), "--site-dir", str(desk.root / "site")])
         assert status in (0, 1)
         if status == 0:
             assert (desk.root / "site/index.html").is_file()
 
 
-def desk_project(root: Path) -> pipeline.Project:
-    return pipeline.project_at(root, "content", "templates")
+def desk_project(root: Path) -> Project:
+    return project_at(root, "content", "templates")

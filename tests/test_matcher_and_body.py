@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import article, person
 
-from briefgen.body import BodyRenderer
-from briefgen.htmlpolicy import unsafe_html
-from briefgen.matcher import AliasMatcher
-from briefgen.text import plain_paragraphs, sentences
-from briefgen.urls import relative_url
+from briefgen.desk.htmlpolicy import unsafe_html
+from briefgen.desk.matcher import AliasMatcher
+from briefgen.desk.text import plain_paragraphs, sentences
+from briefgen.pages.body import BodyRenderer
+from briefgen.pages.urls import relative_url
 
 NAMES = [("Narendra Modi", "modi"), ("Modi", "modi"), ("S Jaishankar", "jaishankar"), ("Jaishankar", "jaishankar"),
          ("Sergei Lavrov", "lavrov"), ("Lavrov", "lavrov"), ("SCO", "sco")]

@@ -14,11 +14,16 @@ from pathlib import Path
 import pytest
 from conftest import tree_digest
 
-from briefgen import pipeline
+from briefgen.authoring.demo import write_demo_desk
 from briefgen.cli import main
-from briefgen.demo import write_demo_desk
-from briefgen.diagnostics import format_report
-from briefgen.parallel import Forked, FromBothEnds, Later, Prerendered, WorkerError, can_fork
+from briefgen.desk.check import check
+from briefgen.desk.diagnostics import format_report
+from briefgen.desk.load import content_files, load_files
+from briefgen.desk.project import project_at
+from briefgen.desk.validate import Registry, check_registry, references_in, validate_files
+from briefgen.speed import parallel_check
+from briefgen.speed.parallel_check import diagnose
+from briefgen.speed.workers import Forked, FromBothEnds, Later, Prerendered, WorkerError, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
 
@@ -76,7 +81,7 @@ def _running(pid: int) -> bool:
 
 def test_a_worker_ends_when_its_parent_is_killed() -> None:
     """SIGKILL gives the parent no chance to cancel its workers; they must not go on alone."""
-    script = ("import sys, time; from briefgen.parallel import Forked; "
+    script = ("import sys, time; from briefgen.speed.workers import Forked; "
               "worker = Forked(lambda: time.sleep(60)); print(worker.pid, flush=True); time.sleep(60)")
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
@@ -146,11 +151,11 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     articles[2].write_text(articles[2].read_text().replace("events:\n- ", "events:\n- no-such-event\n- "))
     articles[3].write_text(articles[3].read_text().replace("title: ", "title: [", 1))
     (content / "people/zyx-quorum.yml").write_text("name: Zyx Quorum\n")  # in no article
-    project = pipeline.project_at(tmp_path, "content", "templates")
+    project = project_at(tmp_path, "content", "templates")
 
-    one, _ = pipeline.check(project)
-    assert pipeline.diagnose(project, jobs=2) == one
-    assert pipeline.diagnose(project, jobs=3) == one
+    one = check(project).diagnostics
+    assert diagnose(project, jobs=2) == one
+    assert diagnose(project, jobs=3) == one
     codes = {d.code for d in one}
     assert {"duplicate-slug", "unknown-ref", "quote-speaker-not-listed", "unannotated-mention", "yaml-syntax",
             "unused-entry"} <= codes, codes
@@ -164,7 +169,7 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
 def test_articles_of_one_slug_are_checked_together_in_their_order() -> None:
     files = [("article", f"/c/articles/2024/{m:02d}/story-{n}.md", ("2024", f"{m:02d}"), "")
              for m in (1, 2) for n in range(300)]  # every slug twice, in two months
-    groups = pipeline._slug_groups(files)
+    groups = parallel_check._slug_groups(files)
     assert [len(group) for group in groups] == [2] * 300
     assert [group[0][1] for group in groups] == [f[1] for f in files[:300]], "in the order of each slug's first file"
     assert all(a[1] < b[1] for a, b in groups), "the earlier file first, so the later one is the duplicate"
@@ -217,6 +222,7 @@ def test_a_value_sent_later_never_waits_for_the_child_to_read_it() -> None:
     # reader (a pipe holds 64 KiB) would never return, and the alarm would fail the test.
     worker = Forked(lambda: (go.receive(), len(later.receive()))[1])
     value = [f"{n:04d}" + "x" * 1000 for n in range(2000)]  # 2 MB pickled
+
     def waited_too_long(*_: object) -> None:
         raise TimeoutError("send waited for the child")
 
@@ -269,12 +275,12 @@ def test_articles_are_checked_against_the_registry_from_the_first_step_after_it_
     text = articles[0].read_text()
     person = text.split("people:\n- ", 1)[1].split("\n", 1)[0]
     articles[0].write_text(text.replace(f"people:\n- {person}\n", "people:\n"))
-    files = pipeline.content_files(content, tmp_path, [])
-    entries = pipeline.validate_files(pipeline.load_files([f for f in files if f[0] != "article"], []), [])
-    registry = pipeline.check_registry(entries, [])
+    files = content_files(content, tmp_path, [])
+    entries = validate_files(load_files([f for f in files if f[0] != "article"], []), [])
+    registry = check_registry(entries, [])
     article_files = [f for f in files if f[0] == "article"]
-    later: Later[pipeline.Registry] = Later()
-    checked = pipeline._ArticlesChecked(later)
+    later: Later[Registry] = Later()
+    checked = parallel_check._ArticlesChecked(later)
     try:
         checked.add([article_files[0]])
         assert "unannotated-mention" not in {d.code for d in checked.found}, "no registry yet"
@@ -285,8 +291,8 @@ def test_articles_are_checked_against_the_registry_from_the_first_step_after_it_
         assert {d.path for d in mentions} == {article_files[0][3]}
         found, referenced, _ = checked.result()
         assert found is checked.found
-        both = pipeline.validate_files(pipeline.load_files(article_files[:2], []), [])
-        assert referenced == pipeline.references_in(both)
+        both = validate_files(load_files(article_files[:2], []), [])
+        assert referenced == references_in(both)
     finally:
         later.close()
 

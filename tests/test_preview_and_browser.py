@@ -20,7 +20,7 @@ import pytest
 from conftest import CHROMIUM, Desk, article, chromium_dom, person, static_server
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from briefgen.preview import _change_observer
+from briefgen.preview.server import _change_observer
 
 
 def _free_port() -> int:

@@ -23,13 +23,17 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
+from briefgen.authoring.demo import write_demo_desk
 from briefgen.cli import main
-from briefgen.demo import write_demo_desk
-from briefgen.diagnostics import Diagnostic
+from briefgen.desk.check import check
+from briefgen.desk.diagnostics import Diagnostic
+from briefgen.desk.pipeline import run
+from briefgen.desk.project import project_at
 from briefgen.mkdocs_plugin import BriefgenPlugin
-from briefgen.pipeline import check, project_at, run
-from briefgen.preview import DocsListing, IdleCollector, reused_listings
-from briefgen.reuse import FileCache
+from briefgen.preview.filecache import FileCache
+from briefgen.preview.incremental import IncrementalRun
+from briefgen.preview.recheck import PreviewChecks
+from briefgen.preview.server import DocsListing, IdleCollector, reused_listings
 
 SERVE_URL = "http://127.0.0.1:8000/"
 #: Not refreshed by partial rebuilds on purpose: the search index (rebuilt when the preview
@@ -55,12 +59,20 @@ class PreviewSession:
     def rebuild(self) -> int:
         """Rebuild after an edit; returns how many pages were rendered."""
         build(self._config(self.site), serve_url=SERVE_URL, dirty=True)
-        if self.plugin.rebuild is None:
-            return len(self.plugin.specs)
+        site = self.plugin.site
+        assert site is not None
+        if site.rebuild is None:
+            return len(site.specs)
         # The browser reloads without waiting for the feeds and API documents; the next rebuild waits.
-        assert self.plugin.after_reload is not None
+        assert site.after_reload is not None
         self.plugin.wait_after_reload()
-        return len(self.plugin.rebuild)
+        return len(site.rebuild)
+
+    @property
+    def specs(self) -> dict[str, Any]:
+        """The pages of the last build."""
+        assert self.plugin.site is not None
+        return self.plugin.site.specs
 
     def fresh_build(self, site: Path) -> None:
         """What a new preview session would serve for the current content (this session carries on)."""
@@ -127,7 +139,7 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
     content = demo / "content"
     story = {p.stem: p for p in (content / "articles").rglob("*.md")}
     session = PreviewSession(demo, tmp_path / "preview")
-    total = len(session.plugin.specs)
+    total = len(session.specs)
 
     def add_person(data: dict[str, Any], slug: str) -> None:
         data["people"] = [*data.get("people", []), slug]
@@ -205,29 +217,29 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
               "drop a person": {"story-3"}, "move an article to another month": {"story-5"},
               "add an article in a new month": {"story-new"}, "make an article a draft": {"story-4"},
               "delete an event's only article reference": {"story-new"}}
-    before = session.plugin.specs
+    before = session.specs
     for step, edit in edits:
         edit()
         reused, reused_theme = listing.reused, listing.reused_theme
         rendered = session.rebuild()
-        made = {spec.owner for uri, spec in session.plugin.specs.items() if spec.owner and before.get(uri) is not spec}
+        made = {spec.owner for uri, spec in session.specs.items() if spec.owner and before.get(uri) is not spec}
         assert {key[1] for key in made if key[0] == "article"} == remade.get(step, set()), f"{step}: article pages"
         made_entities = {key for key in made if key[0] != "article"}
         if step == "retitle an article":  # in every coverage list of the entities the article covers
-            assert session.plugin.renderer is not None
-            covered = next(a for a in session.plugin.renderer.desk.articles if a.slug == "story-3").covers()
+            assert session.plugin.site is not None
+            covered = next(a for a in session.plugin.site.renderer.desk.articles if a.slug == "story-3").covers()
             assert made_entities == set(covered), f"{step}: entity pages"
         if step == "rename a person":
             assert made_entities == {("person", "venlin-elishabri")}, f"{step}: entity pages"
         if step in copied_only:
             assert rendered == 0, f"{step}: no page changes, only MkDocs copies the file"
         elif step == "give the theme a folder of overrides":
-            assert rendered == len(session.plugin.specs), "mkdocs.yml changed: every page is rendered again"
+            assert rendered == len(session.specs), "mkdocs.yml changed: every page is rendered again"
         else:
             assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
         assert listing.reused == reused + (step not in new_names), f"{step}: MkDocs' list of files reused?"
         assert listing.reused_theme == reused_theme + (step not in new_theme), f"{step}: list of theme files reused?"
-        before = session.plugin.specs  # (the fresh build goes through the same plugin)
+        before = session.specs  # (the fresh build goes through the same plugin)
         session.fresh_build(tmp_path / step)
         assert_same_site(session.site, tmp_path / step, step)
     assert (session.site / "assets/images/favicon.png").read_bytes() == icon
@@ -295,14 +307,14 @@ def test_broken_content_keeps_the_preview_and_the_fix_catches_up(demo: Path, tmp
 
 def test_template_and_config_edits_rebuild_every_page(demo: Path, tmp_path: Path) -> None:
     session = PreviewSession(demo, tmp_path / "preview")
-    total = len(session.plugin.specs)
+    total = len(session.specs)
     (demo / "templates").mkdir(exist_ok=True)
     (demo / "templates/person.html").write_text("<h1>{{ name }}</h1><p>Desk template</p>\n")
     assert session.rebuild() == total
     assert "Desk template" in (session.site / "people/caque-loostor/index.html").read_text()
     config = demo / "mkdocs.yml"
     config.write_text(config.read_text().replace("page_size: 3", "page_size: 4"))
-    assert session.rebuild() == len(session.plugin.specs)
+    assert session.rebuild() == len(session.specs)
     session.fresh_build(tmp_path / "fresh")
     assert_same_site(session.site, tmp_path / "fresh", "after template and config edits")
     assert session.rebuild() == 0, "nothing changed: nothing to render"
@@ -314,7 +326,7 @@ def test_with_material_search_every_rebuild_renders_every_page(demo: Path, tmp_p
     config.write_text(config.read_text().replace("page_size: 3\n", material))
     session = PreviewSession(demo, tmp_path / "preview")
     front(next((demo / "content/articles").rglob("story-3.md")), lambda d: d.update(title="Searchable"))
-    assert session.rebuild() == len(session.plugin.specs), "the theme's search index needs every page"
+    assert session.rebuild() == len(session.specs), "the theme's search index needs every page"
     assert "Searchable" in (session.site / "search/search_index.json").read_text()
 
 
@@ -346,12 +358,12 @@ def test_feeds_written_after_the_reload_report_a_failure_and_the_next_rebuild_re
     (session.site / "api").write_text("a file where the API folder goes\n")  # every API write now fails
     front(story, lambda d: d.update(title="Talks stall"))
     with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.briefgen"):
-        assert session.rebuild() < len(session.plugin.specs)
+        assert session.rebuild() < len(session.specs)
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert [m.split(": ")[:2] for m in errors] == [["briefgen", "writing feed and API files failed"]]
     (session.site / "api").unlink()
     front(story, lambda d: d.update(title="Talks resume"))
-    assert session.rebuild() == len(session.plugin.specs), "after a failed write, everything is written again"
+    assert session.rebuild() == len(session.specs), "after a failed write, everything is written again"
     session.fresh_build(tmp_path / "fresh")
     assert_same_site(session.site, tmp_path / "fresh", "after a failed write")
 
@@ -380,13 +392,13 @@ def test_a_build_after_a_preview_in_the_same_process_builds_everything_without_d
     session = PreviewSession(demo, tmp_path / "preview")
     assert (session.site / "articles/story-4/index.html").is_file(), "the preview shows drafts"
     front(next((demo / "content/articles").rglob("story-3.md")), lambda d: d.update(title="Talks stall"))
-    assert session.rebuild() < len(session.plugin.specs)
+    assert session.rebuild() < len(session.specs)
     site = tmp_path / "site"
     assert main(["build", "-q", "-f", str(demo / "mkdocs.yml"), "--site-dir", str(site)]) == 0
     assert not (site / "articles/story-4").exists(), "a build leaves drafts out"
     assert "Talks stall" in (site / "articles/story-3/index.html").read_text()
     assert (site / "pagefind/pagefind.js").is_file(), "a build indexes every page for search"
-    assert len(list(site.rglob("index.html"))) == len(session.plugin.specs), "every page"
+    assert len(list(site.rglob("index.html"))) == len(session.specs), "every page"
 
 
 def _relations(table: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
@@ -395,8 +407,8 @@ def _relations(table: dict[Any, list[Any]]) -> dict[Any, list[Any]]:
 
 def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh_one_holds(demo: Path) -> None:
     project = project_at(demo, "content", "templates")
-    cache = FileCache()
-    first = run(project, drafts=True, cache=cache).index
+    preview = IncrementalRun()
+    first = preview.run(project, drafts=True, previous=None).index
     assert first is not None
     story = next((demo / "content/articles").rglob("story-3.md"))
     before = next(a for a in first.desk.articles if a.slug == "story-3")
@@ -405,7 +417,7 @@ def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh
     counted = first.together(("event", "event-1"))  # likewise
     front(story, lambda d: d["quotes"][0].update(text="We will meet again."),
           lambda b: b.replace("spoke about", "talked about"))
-    patched = run(project, drafts=True, cache=cache, previous=first).index
+    patched = preview.run(project, drafts=True, previous=first).index
     fresh = run(project, drafts=True).index
     assert patched is not None and fresh is not None
     for name in ("coverage", "quotes", "children", "events_of", "people_of"):
@@ -415,13 +427,13 @@ def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh
     assert patched.mention_sentence(edited, ("person", "venlin-elishabri")) == \
         "Venlin Elishabri talked about Shalo Summit 2024 on 14 March."
     # The edit covers the same entities: the counts stand, kept rather than counted again.
-    assert patched._together[("event", "event-1")] is counted == fresh.together(("event", "event-1"))
+    assert patched.together_memo[("event", "event-1")] is counted == fresh.together(("event", "event-1"))
     # Patched rather than computed again: lists the edit leaves alone are the last index's own.
     alone = [key for key in first.coverage if key not in edited.covers()]
     assert alone and all(patched.coverage[key] is first.coverage[key] for key in alone)
     # Annotating one more entity moves relations: everything is computed afresh.
     front(story, lambda d: d.update(people=[*d["people"], "maryo-febelca"]))
-    again = run(project, drafts=True, cache=cache, previous=patched).index
+    again = preview.run(project, drafts=True, previous=patched).index
     assert again is not None and not any(again.coverage[key] is patched.coverage[key] for key in alone)
     assert _relations(again.coverage) == _relations(run(project, drafts=True).index.coverage)  # type: ignore[union-attr]
 
@@ -441,6 +453,7 @@ class _AskedCache(FileCache):
 def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full_check_finds(demo: Path) -> None:
     project = project_at(demo, "content", "templates")
     cache = _AskedCache()
+    checks = PreviewChecks(cache)
     articles = sorted((demo / "content/articles").rglob("*.md"))
     story, other = articles[3], articles[7]
     rel = story.relative_to(demo).as_posix()
@@ -448,8 +461,12 @@ def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full
     def compare(step: str, only: set[Path] | None) -> list[Diagnostic]:
         """Check with the cache, as the preview does, and afresh; with `only`, the files the cache was asked about."""
         cache.asked = set()
-        diagnostics, valid = check(project, cache)
-        fresh_diagnostics, fresh_valid = check(project)
+        cache.start_run()
+        checked = check(project, checks)
+        cache.end_run()
+        diagnostics, valid = checked.diagnostics, checked.valid
+        fresh = check(project)
+        fresh_diagnostics, fresh_valid = fresh.diagnostics, fresh.valid
         assert diagnostics == fresh_diagnostics, step
         assert valid == fresh_valid, step  # the same files, in the same order, with the same values
         if only is not None:  # "": the registry, kept while its entries are the same
@@ -497,28 +514,28 @@ def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full
 
 def test_after_a_rebuild_that_checked_one_article_the_others_results_are_still_kept(demo: Path) -> None:
     project = project_at(demo, "content", "templates")
-    cache = FileCache()
-    run(project, drafts=True, cache=cache)
+    preview = IncrementalRun()
+    first = preview.run(project, drafts=True, previous=None).index
     story = next((demo / "content/articles").rglob("story-3.md"))
     front(story, lambda d: d.update(title="Talks stall"))
-    run(project, drafts=True, cache=cache)
-    assert cache.recomputed == {story.relative_to(demo).as_posix()}
+    second = preview.run(project, drafts=True, previous=first).index
+    assert preview.recomputed == {story.relative_to(demo).as_posix()}
     added = story.with_name("story-new.md")
     shutil.copy(story, added)
-    run(project, drafts=True, cache=cache)  # a file added: every file is looked up again
-    assert cache.recomputed == {added.relative_to(demo).as_posix()}
+    preview.run(project, drafts=True, previous=second)  # a file added: every file is looked up again
+    assert preview.recomputed == {added.relative_to(demo).as_posix()}
 
 
 def test_after_an_edit_to_articles_alone_the_model_is_the_last_one_with_those_articles_replaced(demo: Path) -> None:
     project = project_at(demo, "content", "templates")
-    cache = FileCache()
+    preview = IncrementalRun()
     articles = sorted((demo / "content/articles").rglob("*.md"))
     story, other = articles[3], articles[7]
     last = None
 
     def compare(step: str, *, patched: bool, drafts: bool = True) -> None:
         nonlocal last
-        result = run(project, drafts=drafts, cache=cache)
+        result = preview.run(project, drafts=drafts, previous=None)
         index, fresh = result.index, run(project, drafts=drafts).index
         assert index is not None and fresh is not None, result.diagnostics
         assert index.desk == fresh.desk, step
@@ -540,7 +557,7 @@ def test_after_an_edit_to_articles_alone_the_model_is_the_last_one_with_those_ar
     entry(demo / "content/people/caque-loostor.yml", lambda d: d.update(bio="Changed."))
     compare("an entry edited: built again", patched=False)
     front(story, lambda d: d.update(title=["not", "a", "title"]))
-    assert not run(project, drafts=True, cache=cache).ok
+    assert not preview.run(project, drafts=True, previous=None).ok
     front(story, lambda d: d.update(title="Fixed"))
     compare("fixed after a failed run", patched=False)
 

@@ -11,9 +11,7 @@ from conftest import Desk, article, person
 from jsonschema import Draft202012Validator
 from test_schemas import Yaml12Loader
 
-from briefgen.build import load_mkdocs_config, project_of
-from briefgen.pipeline import Project
-from briefgen.scaffold import (
+from briefgen.authoring.scaffold import (
     PLACEHOLDER_URL,
     TODO,
     ScaffoldError,
@@ -23,9 +21,11 @@ from briefgen.scaffold import (
     scaffold,
     slug_for,
 )
-from briefgen.schema import SCHEMAS
-from briefgen.schemas_export import json_schema, write_schemas
-from briefgen.yamlsource import split_front_matter
+from briefgen.authoring.schemas_export import json_schema, write_schemas
+from briefgen.build import load_mkdocs_config, project_of
+from briefgen.desk.project import Project
+from briefgen.desk.schema import SCHEMAS
+from briefgen.desk.yamlsource import split_front_matter
 
 GOOD = {**person(), **article()}
 JULY_3 = dt.date(2024, 7, 3)

@@ -18,12 +18,19 @@ from conftest import REPO
 from jsonschema import Draft202012Validator
 from test_diagnostics import CASES, GOOD
 
-from briefgen.diagnostics import Diagnostic, Severity
-from briefgen.load import ParsedFile, load_content
-from briefgen.schema import FOLDERS, SCHEMAS
-from briefgen.schemas_export import SHIPPED_DIR, SchemaFileConflict, json_schema, render, stale_schemas, write_schemas
-from briefgen.validate import validate_file
-from briefgen.yamlsource import split_front_matter
+from briefgen.authoring.schemas_export import (
+    SHIPPED_DIR,
+    SchemaFileConflict,
+    json_schema,
+    render,
+    stale_schemas,
+    write_schemas,
+)
+from briefgen.desk.diagnostics import Diagnostic, Severity
+from briefgen.desk.load import ParsedFile, load_content
+from briefgen.desk.schema import FOLDERS, SCHEMAS
+from briefgen.desk.validate import validate_file
+from briefgen.desk.yamlsource import split_front_matter
 
 #: Codes for problems a file has on its own, which its JSON Schema must catch too.
 PER_FILE_CODES = frozenset({
@@ -37,8 +44,8 @@ UNCOMPARABLE = frozenset({
     "yaml-syntax", "encoding", "yaml-tag", "yaml-alias", "yaml-too-complex", "file-too-large", "duplicate-key",
     "no-front-matter", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host",
 })
-REGENERATE = ("python -m briefgen.schemas_export briefgen/schemas --force"
-              " (or, once wired: briefgen schema --out briefgen/schemas --force)")
+REGENERATE = ("python -m briefgen.authoring.schemas_export briefgen/authoring/schemas --force"
+              " (or: briefgen schema --out briefgen/authoring/schemas --force)")
 
 
 class Yaml12Loader(yaml.SafeLoader):

@@ -41,6 +41,7 @@ def _desk_files() -> dict[str, str]:
         "quotes": [{"by": "eve", "text": f"Quote {HOSTILE}", "context": f"Context {HOSTILE}"}],
     }
     body = f"Eve Hacker spoke.\n\n{HOSTILE}\n\n[link](javascript:alert(13)) ![img](javascript:alert(14))\n"
+
     def named(who: str) -> dict[str, object]:
         return {"aliases": [f"{who} {PAYLOADS[1]}"], "summary": f"About {HOSTILE}",
                 "links": [{"title": f"Link {HOSTILE}", "url": "https://example.org/\"onmouseover=alert(15)"}]}

@@ -35,10 +35,10 @@ from typing import Any, TypeVar
 import slugify
 import yaml
 
-from . import __version__
-from .diagnostics import Diagnostic, Severity
-from .load import FileStamp, SourceDoc, file_stat, regular_stamp
-from .validate import ValidDoc
+from .. import __version__
+from ..desk.diagnostics import Diagnostic, Severity
+from ..desk.load import FileStamp, SourceDoc, file_stat, regular_stamp
+from ..desk.validate import ValidDoc
 
 T = TypeVar("T")
 
@@ -219,16 +219,29 @@ def _valid_doc(plain: tuple[object, ...]) -> ValidDoc:
     return ValidDoc(SourceDoc(kind, slug, path, folders=folders), values, positions, refs)  # type: ignore[arg-type]
 
 
-def _code_key() -> str:
-    """What every record depends on besides its own file: the code that checks."""
+def _code_key(package: Path | None = None) -> str:
+    """What every record depends on besides its own file: the code that checks (every module of `package`)."""
     digest = hashlib.sha256()
     # What else the checks' results come from: PyYAML parses, python-slugify words some hints.
     digest.update(f"{__version__}\0{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}\0".encode())
     digest.update(f"{slugify.__version__}\0".encode())
-    package = Path(__file__).parent
-    for module in sorted(package.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for name, source in package_sources(package or PACKAGE):
+        digest.update(name.encode() + b"\0" + source + b"\0")
     return digest.hexdigest()
+
+
+#: The briefgen package: every module in it and its subpackages is part of the code key.
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def package_sources(package: Path = PACKAGE) -> list[tuple[str, bytes]]:
+    """(path relative to the package, bytes) of every Python module of briefgen, in a fixed order.
+
+    All of them, not only those `check` imports: a change anywhere may change what a check reports
+    (a schema, a hint's wording), and a stale result that hides a problem is worse than a re-read.
+    """
+    return [(module.relative_to(package).as_posix(), module.read_bytes())
+            for module in sorted(package.rglob("*.py"))]
 
 
 def _registry_key(code_key: str, registry_files: list[tuple[str, str]]) -> str:

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..desk.index import DeskIndex
+from ..desk.model import Article, EntityKey
 from . import urls
-from .index import DeskIndex
-from .model import Article, EntityKey
 
 #: Items per feed: readers poll often, so a feed needs only the latest news.
 FEED_ITEMS = 30

@@ -12,32 +12,41 @@ import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ..desk.index import DeskIndex, week_window
+from ..desk.model import Article, Entity, EntityKey, Event, Org, Person, Place
+from ..desk.schema import ENTITY_KINDS, KINDS
 from . import urls
 from .body import BodyRenderer
 from .feeds import feed_folder_of, feed_links
-from .index import DeskIndex, week_window
-from .model import Article, Entity, EntityKey, Event, Org, Person, Place
-from .schema import ENTITY_KINDS
 
-KIND_LABELS = {
-    "article": ("Article", "Articles"),
-    "person": ("Person", "People"),
-    "event": ("Event", "Events"),
-    "org": ("Organisation", "Organisations"),
-    "place": ("Place", "Places"),
-    "topic": ("Topic", "Topics"),
-}
+
+class Listing(StrEnum):
+    """What a page that no single article or entity owns lists. The preview decides from it which
+    of these pages an edit changes (`preview.rules`); a page it has no rule for is always rendered again."""
+
+    HOME = "home"
+    """The home briefing."""
+    ARTICLES = "articles"
+    """The article archive's first page."""
+    MONTH = "month"
+    """A month of the archive."""
+    ENTITY_INDEX = "entity-index"
+    """A page of the index of one kind of entity (`PageSpec.index_kind`)."""
+    SEARCH = "search"
+    """The search page: the same whatever the content."""
 
 
 def default_templates_dir() -> Path:
     """The templates shipped with briefgen (inside the wheel, or at the root of a source checkout)."""
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+    package = Path(__file__).resolve().parent.parent  # briefgen/, which holds them in a wheel
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,10 @@ class PageSpec:
     """The article or entity the page presents (all of an entity's coverage pages share it)."""
     number: int = 1
     """Page number within a paged list (an entity's coverage, an index)."""
-    listing: str | None = None
-    """For listings: `home`, `articles`, `month`, or the entity kind of an index page."""
+    listing: Listing | None = None
+    """For a page no article or entity owns: what it lists."""
+    index_kind: str | None = None
+    """For an entity index page: the kind of entity it lists."""
     search_boost: float | None = None
     """Rank in site search: entity profiles come first for a name. 0 keeps listings (home, indexes,
     archives, coverage pages) out of the index: they repeat what articles and profiles hold, and
@@ -159,8 +170,8 @@ class SiteRenderer:
 
         With `kept` (the preview's, from one rebuild to the next), an article or entity keeps its
         pages while what they are made from is unchanged: the article's model object; the entity's,
-        its coverage and the options. Making the pages of 13,000 unchanged articles and entities
-        again took 0.1 s of a 0.75 s one-article rebuild at 10,000 articles. `kept` is updated to this desk.
+        its coverage and the options: making the pages of every unchanged article and entity again was a
+        large part of a one-article rebuild. `kept` is updated to this desk.
         """
         specs = [self._home(), *self._article_indexes()]
         if self.options.search_page:
@@ -192,7 +203,7 @@ class SiteRenderer:
     def static_nav(search_page: bool = True) -> list[dict[str, str]]:
         """The navigation: the home briefing, one index per kind, and the search page."""
         nav = [{"Briefing": urls.HOME}, {"Articles": urls.index_uri("article")}] + [
-            {KIND_LABELS[k][1]: urls.index_uri(k)} for k in ENTITY_KINDS
+            {KINDS[k].plural: urls.index_uri(k)} for k in ENTITY_KINDS
         ]
         return [*nav, {"Search": urls.SEARCH}] if search_page else nav
 
@@ -201,7 +212,7 @@ class SiteRenderer:
             return {"bundle": urls.relative_url(r._current, "pagefind/"), "base_path": r.options.base_path}
 
         return PageSpec(urls.SEARCH, "Search", "search.html", "Search every brief, person, event and place.",
-                        None, view, hide=("navigation", "toc"), search_boost=0.0)
+                        None, view, hide=("navigation", "toc"), listing=Listing.SEARCH, search_boost=0.0)
 
     def render(self, spec: PageSpec) -> str:
         """The HTML of one page (the part inside the theme's content area)."""
@@ -238,7 +249,7 @@ class SiteRenderer:
         entity = self.desk.get(key)
         name = entity.name if entity else key[1]
         return {"name": name, "url": self._href(key) if entity else "", "kind": key[0],
-                "kind_label": KIND_LABELS[key[0]][0], "note": note, "count": count}
+                "kind_label": KINDS[key[0]].label, "note": note, "count": count}
 
     def _cards(self, keys: Iterable[EntityKey]) -> list[dict[str, Any]]:
         return [self._card(k, self._note(k)) for k in keys]
@@ -302,12 +313,12 @@ class SiteRenderer:
                 "events": r._cards(week_events),
                 "archive_url": r._url(urls.index_uri("article")),
                 "follow": r._follow(""),
-                "counts": [{"label": KIND_LABELS[k][1], "count": len(r.desk.entities[k]),
+                "counts": [{"label": KINDS[k].plural, "count": len(r.desk.entities[k]),
                             "url": r._url(urls.index_uri(k))} for k in ENTITY_KINDS],
             }
 
         return PageSpec(urls.HOME, "Briefing", "home.html", "The latest briefing: articles, people and events.",
-                        None, view, hide=("navigation", "toc"), feed_folder="", listing="home", search_boost=0.0)
+                        None, view, hide=("navigation", "toc"), feed_folder="", listing=Listing.HOME, search_boost=0.0)
 
     def _article_indexes(self) -> list[PageSpec]:
         months: dict[tuple[int, int], list[Article]] = defaultdict(list)
@@ -323,7 +334,7 @@ class SiteRenderer:
             }
 
         specs = [PageSpec(urls.index_uri("article"), "Articles", "articles_index.html",
-                          "Every brief, month by month.", None, index_view, listing="articles", search_boost=0.0)]
+                          "Every brief, month by month.", None, index_view, listing=Listing.ARTICLES, search_boost=0.0)]
         for position, (year, month) in enumerate(ordered):
             label = dt.date(year, month, 1).strftime("%B %Y")
 
@@ -341,7 +352,7 @@ class SiteRenderer:
 
             specs.append(PageSpec(urls.month_uri(year, month), f"Articles of {label}", "articles_month.html",
                                   f"Briefs published in {label}.", None, month_view,
-                                  updated=months[(year, month)][0].date, listing="month", search_boost=0.0))
+                                  updated=months[(year, month)][0].date, listing=Listing.MONTH, search_boost=0.0))
         return specs
 
     def _month_link(self, month: tuple[int, int] | None) -> dict[str, str] | None:
@@ -356,7 +367,7 @@ class SiteRenderer:
         else:
             entities.sort(key=lambda e: (e.name.casefold(), e.slug))
         chunks = _chunks(entities, self.options.page_size)
-        label = KIND_LABELS[kind][1]
+        label = KINDS[kind].plural
         specs = []
         for number, chunk in enumerate(chunks, start=1):
 
@@ -379,7 +390,8 @@ class SiteRenderer:
 
             title = label if number == 1 else f"{label} (page {number})"
             specs.append(PageSpec(urls.index_uri(kind, number), title, "entity_index.html",
-                                  f"All {label.lower()} in the briefing.", None, view, listing=kind,
+                                  f"All {label.lower()} in the briefing.", None, view, listing=Listing.ENTITY_INDEX,
+                                  index_kind=kind,
                                   search_boost=0.0))
         return specs
 
@@ -406,7 +418,7 @@ class SiteRenderer:
                 "draft": article.draft,
                 "quotes": [{"text": q.text, "context": q.context, "by": r._card(("person", q.by))}
                            for q in article.quotes],
-                "covers": [{"label": KIND_LABELS[kind][1], "members": r._cards((kind, s) for s in slugs)}
+                "covers": [{"label": KINDS[kind].plural, "members": r._cards((kind, s) for s in slugs)}
                            for kind, slugs in ((k, article.refs[k]) for k in ENTITY_KINDS) if slugs],
                 "month_url": r._url(urls.month_uri(article.date.year, article.date.month)),
             }
@@ -432,7 +444,7 @@ class SiteRenderer:
                 data.update({
                     "name": entity.name,
                     "kind": entity.kind,
-                    "kind_label": KIND_LABELS[entity.kind][0],
+                    "kind_label": KINDS[entity.kind].label,
                     "first_page": number == 1,
                     "follow": r._follow(feed_folder),
                     "profile_url": r._href(entity.key),
@@ -465,7 +477,7 @@ class SiteRenderer:
             "links": [{"title": link.title, "url": link.url} for link in entity.links],
             "quotes": self._quote_items(key),
             "connections": [
-                {"label": KIND_LABELS[kind][1],
+                {"label": KINDS[kind].plural,
                  "members": [self._card(k, self._note(k), n) for k, n in index.ranked_together(key, kind)]}
                 for kind in ENTITY_KINDS if index.ranked_together(key, kind)
             ],

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .matcher import AliasMatcher
-from .model import Article, Desk, EntityKey, Event, Org, Person, Place, Quote
+from .model import Article, Desk, EntityKey, Event, Org, Person, Place, Quote, names_in
 from .text import plain_paragraphs, sentence_spans
 
 
@@ -45,25 +45,25 @@ class DeskIndex:
     # Co-coverage counts and mention sentences are computed when a page first asks for them: a
     # full build asks for nearly all (the same work as computing them up front), a preview
     # rebuild only for the few pages it renders.
-    _together: dict[EntityKey, Counter[EntityKey]] = field(default_factory=dict, repr=False)
-    _sentences: dict[str, dict[EntityKey, str]] = field(default_factory=dict, repr=False)
+    together_memo: dict[EntityKey, Counter[EntityKey]] = field(default_factory=dict, repr=False)
+    sentences_memo: dict[str, dict[EntityKey, str]] = field(default_factory=dict, repr=False)
 
     def together(self, key: EntityKey) -> Counter[EntityKey]:
         """How many articles `key` shares with each other entity."""
-        counts = self._together.get(key)
+        counts = self.together_memo.get(key)
         if counts is None:
             counts = Counter()
             for article in self.coverage.get(key, []):
                 counts.update(article.covers())
             counts.pop(key, None)
-            self._together[key] = counts
+            self.together_memo[key] = counts
         return counts
 
     def mention_sentence(self, article: Article, key: EntityKey) -> str | None:
         """The first sentence of the article's body that names `key`, if any does."""
-        found = self._sentences.get(article.slug)
+        found = self.sentences_memo.get(article.slug)
         if found is None:
-            found = self._sentences[article.slug] = _mention_sentences(self.matcher, article)
+            found = self.sentences_memo[article.slug] = _mention_sentences(self.matcher, article)
         return found.get(key)
 
     def ranked_together(self, key: EntityKey, kind: str, limit: int = 10) -> list[tuple[EntityKey, int]]:
@@ -76,7 +76,7 @@ class DeskIndex:
         """Other events sharing the most participants with `event`, by number shared, then slug.
 
         Capped like `ranked_together`: a regular participant's events grow with the desk, and an
-        uncapped list made event pages 2.5 times larger at 10,000 articles than at 1,000.
+        uncapped list made event pages grow with the desk.
         """
         shared: Counter[EntityKey] = Counter()
         for person in set(event.participants):
@@ -85,83 +85,17 @@ class DeskIndex:
         return sorted(shared.items(), key=lambda p: (-p[1], p[0][1]))[:limit]
 
 
-def build_index(desk: Desk, previous: DeskIndex | None = None) -> DeskIndex:
+def build_index(desk: Desk, matcher: AliasMatcher[EntityKey] | None = None) -> DeskIndex:
     """Compute the relations of the desk (the costlier ones wait until a page asks, see `DeskIndex`).
 
-    With the `previous` index (the preview's last build), co-coverage counts and mention sentences
-    already computed for unchanged entities and articles are kept, and an edit that leaves every
-    relation in place (see `_edited_in_place`) updates a copy of the previous relations.
+    `matcher` is the alias matcher of the desk's names (`names_in`), when the caller has one.
     """
-    edited = None if previous is None else _edited_in_place(previous.desk, desk)
-    if previous is not None and edited is not None:
-        index = DeskIndex(desk, previous.matcher)  # equal entities: the same names
-        _patch(previous, index, edited)
-        return index
-    names = _names_of(desk)
-    same_names = previous is not None and _names_of(previous.desk) == names
-    matcher = previous.matcher if previous is not None and same_names else AliasMatcher(names)
-    index = DeskIndex(desk, matcher)
-    _relate(index)
-    if previous is not None:
-        _carry_over(previous, index, same_names)
+    index = DeskIndex(desk, matcher if matcher is not None else AliasMatcher(names_in(desk)))
+    relate(index)
     return index
 
 
-#: More edited articles than this and the relations are computed afresh: patching looks through the
-#: lists of every entity an edited article covers, which for the most covered is most of the desk.
-_MAX_PATCHED = 20
-
-
-def _edited_in_place(before: Desk, after: Desk) -> list[tuple[Article, Article]] | None:
-    """The (old, new) articles of an edit that moves no relation, or None if it may move one.
-
-    That is: the entities are equal (relations between them stay), and the articles are the same
-    slugs in the same order, those that differ covering the same entities and quoting the same
-    people in the same order (the new objects take the old ones' places in every list).
-    """
-    if len(before.articles) != len(after.articles) or before.entities != after.entities:
-        return None
-    edited = [(a, b) for a, b in zip(before.articles, after.articles, strict=True) if a is not b]
-    if len(edited) > _MAX_PATCHED:
-        return None
-    for a, b in edited:
-        if (a.slug != b.slug or a.covers() != b.covers()
-                or [q.by for q in a.quotes] != [q.by for q in b.quotes]):
-            return None
-    return edited
-
-
-def _patch(previous: DeskIndex, index: DeskIndex, edited: list[tuple[Article, Article]]) -> None:
-    """The previous relations with each edited article (and its quotes) in its old one's places.
-
-    Lists are shared with the previous index but for those an edit touches, which are copied: the
-    preview compares the two indexes to decide which pages to render again. The same articles cover
-    the same entities, so every co-coverage count stands, and so does every mention sentence but
-    those of the edited articles.
-    """
-    for name in ("coverage", "quotes", "children", "events_of", "people_of"):
-        setattr(index, name, defaultdict(list, getattr(previous, name)))
-    index._together = dict(previous._together)
-    index._sentences = dict(previous._sentences)
-    for old, new in edited:
-        index._sentences.pop(old.slug, None)
-        for key in old.covers():
-            index.coverage[key] = [new if item is old else item for item in index.coverage[key]]
-        refs = {id(ref): QuoteRef(quote, new) for quote, ref in zip(new.quotes, _quote_refs(previous, old),
-                                                                    strict=True)}
-        touched = {("person", quote.by) for quote in old.quotes}
-        touched.update(key for key in old.covers() if key[0] != "person" and old.quotes)
-        for key in touched:
-            index.quotes[key] = [refs.get(id(ref), ref) for ref in index.quotes[key]]
-
-
-def _quote_refs(index: DeskIndex, article: Article) -> list[QuoteRef]:
-    """The index's `QuoteRef` of each of the article's quotes, in order."""
-    return [next(ref for ref in index.quotes[("person", quote.by)] if ref.quote is quote and ref.article is article)
-            for quote in article.quotes]
-
-
-def _relate(index: DeskIndex) -> None:
+def relate(index: DeskIndex) -> None:
     """Fill `index` with every relation of its desk."""
     desk = index.desk
     for article in desk.articles:
@@ -198,27 +132,6 @@ def _relate(index: DeskIndex) -> None:
         events.sort(key=lambda k: _event_sort_key(desk, k))
     for kids in index.children.values():
         kids.sort(key=lambda k: _event_sort_key(desk, k) if k[0] == "event" else (0, k[1]))
-
-
-def _names_of(desk: Desk) -> list[tuple[str, EntityKey]]:
-    """Every name and alias with its entity, in the desk's order: what the alias matcher is made of."""
-    return [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
-
-
-def _carry_over(previous: DeskIndex, index: DeskIndex, same_names: bool) -> None:
-    """Keep lazily computed results whose inputs are the same objects as before."""
-    for key, counts in previous._together.items():
-        # Equal articles cover the same entities, so equal lists give equal counts. Lists compare
-        # item by item, identity first: unchanged articles are the same objects, found in C.
-        if previous.coverage.get(key, []) == index.coverage.get(key, []):
-            index._together[key] = counts
-    if not same_names:
-        return  # other names may now match first: every sentence must be found again
-    before_articles = {a.slug: a for a in previous.desk.articles}
-    for article in index.desk.articles:
-        found = previous._sentences.get(article.slug)
-        if found is not None and before_articles.get(article.slug) is article:
-            index._sentences[article.slug] = found
 
 
 def _event_sort_key(desk: Desk, key: EntityKey) -> tuple[int, str]:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from .reuse import FileCache
-from .schema import ARTICLE_FIELD, ENTITY_KINDS
+from .schema import ARTICLE_FIELD, ENTITY_KINDS, UnknownKind
 from .validate import ValidDoc
 
 EntityKey = tuple[str, str]
@@ -57,6 +56,11 @@ class Entity:
         """The other entries this one names (parent, place, country, participants, organisations)."""
         return iter(())
 
+    @classmethod
+    def from_values(cls, common: dict[str, Any], values: Mapping[str, Any]) -> Entity:
+        """The entity from the fields every kind has (`common`) and its checked `values`."""
+        return cls(**common)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Role:
@@ -87,15 +91,17 @@ class Person(Entity):
         if self.country:
             yield ("place", self.country)
 
+    @classmethod
+    def from_values(cls, common: dict[str, Any], values: Mapping[str, Any]) -> Person:
+        """The person, with their roles."""
+        roles = tuple(Role(title=r["title"], org=r.get("org"), start=r.get("from"), end=r.get("to"))
+                      for r in values.get("roles", ()))
+        return cls(**common, roles=roles, country=values.get("country"), bio=values.get("bio", ""))
+
     def current_role(self) -> Role | None:
         """The most recently started role with no end date, if any."""
         open_roles = [r for r in self.roles if r.end is None]
         return max(open_roles, key=lambda r: r.start or dt.date.min, default=None)
-
-    def role_on(self, day: dt.date) -> Role | None:
-        """The most recently started role held on `day`, if any."""
-        held = [r for r in self.roles if r.held_on(day)]
-        return max(held, key=lambda r: r.start or dt.date.min, default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +115,13 @@ class Event(Entity):
     place: str | None = None
     parent: str | None = None
     participants: tuple[str, ...] = ()
+
+    @classmethod
+    def from_values(cls, common: dict[str, Any], values: Mapping[str, Any]) -> Event:
+        """The event, with its dates, place, parent and participants."""
+        return cls(**common, start=values["start"], end=values.get("end"), ongoing=values.get("ongoing", False),
+                   place=values.get("place"), parent=values.get("parent"),
+                   participants=tuple(values.get("participants", ())))
 
     def references(self) -> Iterator[EntityKey]:
         """The event's place, parent event and participants."""
@@ -126,6 +139,11 @@ class Org(Entity):
     kind: ClassVar[str] = "org"
     parent: str | None = None
 
+    @classmethod
+    def from_values(cls, common: dict[str, Any], values: Mapping[str, Any]) -> Org:
+        """The organisation, with its parent."""
+        return cls(**common, parent=values.get("parent"))
+
     def references(self) -> Iterator[EntityKey]:
         """The parent organisation."""
         if self.parent:
@@ -138,6 +156,11 @@ class Place(Entity):
 
     kind: ClassVar[str] = "place"
     country: str | None = None
+
+    @classmethod
+    def from_values(cls, common: dict[str, Any], values: Mapping[str, Any]) -> Place:
+        """The place, with its country."""
+        return cls(**common, country=values.get("country"))
 
     def references(self) -> Iterator[EntityKey]:
         """The country the place lies in."""
@@ -230,7 +253,8 @@ class Desk:
             yield from self.entities[kind].values()
 
 
-def _entity_from(doc: ValidDoc) -> Entity:
+def entity_from(doc: ValidDoc) -> Entity:
+    """The model object of a checked registry entry; raises `UnknownKind` for a kind with no model class."""
     v = doc.values
     common: dict[str, Any] = {
         "slug": doc.slug,
@@ -241,22 +265,14 @@ def _entity_from(doc: ValidDoc) -> Entity:
         "wikidata": v.get("wikidata"),
         "links": tuple(Link(**link) for link in v.get("links", ())),
     }
-    if doc.kind == "person":
-        roles = tuple(
-            Role(title=r["title"], org=r.get("org"), start=r.get("from"), end=r.get("to")) for r in v.get("roles", ())
-        )
-        return Person(**common, roles=roles, country=v.get("country"), bio=v.get("bio", ""))
-    if doc.kind == "event":
-        return Event(**common, start=v["start"], end=v.get("end"), ongoing=v.get("ongoing", False),
-                     place=v.get("place"), parent=v.get("parent"), participants=tuple(v.get("participants", ())))
-    if doc.kind == "org":
-        return Org(**common, parent=v.get("parent"))
-    if doc.kind == "place":
-        return Place(**common, country=v.get("country"))
-    return Topic(**common)
+    cls = ENTITY_CLASSES.get(doc.kind)
+    if cls is None:  # never a default class: an entity of a new kind must not pass for another kind
+        raise UnknownKind(f"no model class for the kind {doc.kind!r} ({doc.source.path}); add one to ENTITY_CLASSES")
+    return cls.from_values(common, v)
 
 
-def _article_from(doc: ValidDoc) -> Article:
+def article_from(doc: ValidDoc) -> Article:
+    """The model object of a checked article."""
     v = doc.values
     return Article(
         slug=doc.slug,
@@ -274,44 +290,41 @@ def _article_from(doc: ValidDoc) -> Article:
     )
 
 
-def build_desk(docs: Iterable[ValidDoc], *, drafts: bool = False, cache: FileCache | None = None) -> Desk:
+def item_from(doc: ValidDoc) -> Article | Entity:
+    """The model object of any checked file."""
+    return article_from(doc) if doc.kind == "article" else entity_from(doc)
+
+
+def build_desk(docs: Iterable[ValidDoc], *, drafts: bool = False,
+               make: Callable[[ValidDoc], Article | Entity] = item_from) -> Desk:
     """Build the model from validated documents (call only when validation found no errors).
 
-    Drafts are left out unless `drafts` is true. With a `cache`, a file that has not changed keeps
-    its model object, so comparing two desks is mostly comparing identities.
+    Drafts are left out unless `drafts` is true. `make` turns each file into its object: the
+    preview passes one that keeps an unchanged file's object, so comparing two desks is mostly
+    comparing identities.
     """
     articles: list[Article] = []
     entities: dict[str, dict[str, Entity]] = {kind: {} for kind in ENTITY_KINDS}
     for doc in docs:
-        convert: Callable[[ValidDoc], Article | Entity] = _article_from if doc.kind == "article" else _entity_from
-        if cache is None:
-            item = convert(doc)
-        else:
-            item = cache.get("model", doc.source.path, doc, lambda _, d=doc, f=convert: f(d), [])
+        item = make(doc)
         if isinstance(item, Article):
             if drafts or not item.draft:
                 articles.append(item)
         else:
             entities[doc.kind][doc.slug] = item
+    return Desk(tuple(sort_articles(articles)), MappingProxyType(
+        {kind: MappingProxyType(dict(sorted(entities[kind].items()))) for kind in ENTITY_KINDS}))
+
+
+def sort_articles(articles: list[Article]) -> list[Article]:
+    """`articles` sorted as a desk lists them: newest first, then by slug (so never by file order)."""
     articles.sort(key=_newest_first)
-    frozen = {kind: MappingProxyType(dict(sorted(entities[kind].items()))) for kind in ENTITY_KINDS}
-    return Desk(tuple(articles), MappingProxyType(frozen))
+    return articles
 
 
-def edited_desk(previous: Desk, edited: Mapping[str, ValidDoc | None], *, drafts: bool, cache: FileCache) -> Desk:
-    """`previous` with the articles of the `edited` slugs replaced (None: the file no longer makes one).
-
-    What `build_desk` makes of the same documents when no registry entry changed and only these
-    articles did, and `previous` was built with the same `drafts` (the preview, see `recheck`).
-    """
-    articles = [article for article in previous.articles if article.slug not in edited]
-    for doc in edited.values():
-        if doc is not None:
-            item = cache.get("model", doc.source.path, doc, lambda _, d=doc: _article_from(d), [])
-            if drafts or not item.draft:
-                articles.append(item)
-    articles.sort(key=_newest_first)
-    return Desk(tuple(articles), previous.entities)
+def names_in(desk: Desk) -> list[tuple[str, EntityKey]]:
+    """Every name and alias with its entity, in the desk's order: what the alias matcher is made of."""
+    return [(name, entity.key) for entity in desk.all_entities() for name in entity.names]
 
 
 def _newest_first(article: Article) -> tuple[int, str]:

@@ -18,25 +18,6 @@ SLUG_RULE = "lowercase ASCII letters, digits and single hyphens, e.g. `sergey-la
 #: then an optional path, query or fragment; no whitespace. Shared by the validator and the JSON Schemas.
 URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#\[\]]+)(?:[/?#]\S*)?$")
 
-#: Registry kinds in the order pages and navigation list them, with their folder under content/.
-ENTITY_KINDS: tuple[str, ...] = ("person", "event", "org", "place", "topic")
-FOLDERS: dict[str, str] = {
-    "article": "articles",
-    "person": "people",
-    "event": "events",
-    "org": "orgs",
-    "place": "places",
-    "topic": "topics",
-}
-#: Article field that lists the entities of each kind an article covers.
-ARTICLE_FIELD: dict[str, str] = {
-    "person": "people",
-    "event": "events",
-    "org": "orgs",
-    "place": "places",
-    "topic": "topics",
-}
-
 
 @dataclass(frozen=True)
 class Text:
@@ -197,6 +178,34 @@ QUOTE = Record(
     )
 )
 
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of content file: everything that differs from kind to kind, in one place."""
+
+    name: str
+    """`article`, `person`, …: what diagnostics, URLs of the API and the model call it."""
+    folder: str
+    """Its folder under `content/`, which is also its URL segment."""
+    schema: Record
+    """The fields of a file of this kind."""
+    label: str
+    """How a page names one of them (`Organisation`)."""
+    plural: str
+    """How a page names several (`Organisations`)."""
+    article_field: str | None = None
+    """The article field that lists entities of this kind; None for articles themselves."""
+
+
+#: The registry kinds, in the order pages and navigation list them.
+_ENTITIES = (
+    Kind("person", "people", PERSON, "Person", "People", "people"),
+    Kind("event", "events", EVENT, "Event", "Events", "events"),
+    Kind("org", "orgs", ORG, "Organisation", "Organisations", "orgs"),
+    Kind("place", "places", PLACE, "Place", "Places", "places"),
+    Kind("topic", "topics", TOPIC, "Topic", "Topics", "topics"),
+)
+
 ARTICLE = Record(
     (
         Field("title", Text(), required=True, doc="Headline of the brief."),
@@ -205,19 +214,38 @@ ARTICLE = Record(
         Field("summary", Text(multiline=True), required=True, doc="The brief in one to three sentences."),
         Field("key_points", ListOf(Text(), min_items=1), required=True, doc="What a reader must retain."),
         *(
-            Field(ARTICLE_FIELD[kind], ListOf(Ref(kind), unique=True), doc=f"Slugs of the {FOLDERS[kind]} covered.")
-            for kind in ENTITY_KINDS
+            Field(kind.article_field, ListOf(Ref(kind.name), unique=True), doc=f"Slugs of the {kind.folder} covered.")
+            for kind in _ENTITIES if kind.article_field
         ),
         Field("quotes", ListOf(QUOTE), doc="Direct quotes, verbatim and attributed."),
         Field("status", Choice(("published", "draft")), doc="`draft` keeps the article out of `build`."),
     )
 )
 
-SCHEMAS: dict[str, Record] = {
-    "article": ARTICLE,
-    "person": PERSON,
-    "event": EVENT,
-    "org": ORG,
-    "place": PLACE,
-    "topic": TOPIC,
+
+#: Every kind, articles first, then the registry kinds in the order pages and navigation list them.
+#: Folders, article fields, labels, schemas and model classes all derive from this table (see
+#: docs/extending.md for what else a new kind needs).
+KINDS: dict[str, Kind] = {
+    "article": Kind("article", "articles", ARTICLE, "Article", "Articles"),
+    **{kind.name: kind for kind in _ENTITIES},
 }
+
+#: Registry kinds, in order.
+ENTITY_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.article_field)
+FOLDERS: dict[str, str] = {name: kind.folder for name, kind in KINDS.items()}
+#: Article field that lists the entities of each kind an article covers.
+ARTICLE_FIELD: dict[str, str] = {name: kind.article_field for name, kind in KINDS.items() if kind.article_field}
+SCHEMAS: dict[str, Record] = {name: kind.schema for name, kind in KINDS.items()}
+
+
+class UnknownKind(KeyError):
+    """A kind that `KINDS` does not list: a programming error, never a fallback to another kind."""
+
+
+def kind_of(name: str) -> Kind:
+    """The `Kind` called `name`; raises `UnknownKind` for any other name."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UnknownKind(f"unknown kind {name!r}; the kinds are {', '.join(KINDS)}") from None

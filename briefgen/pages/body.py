@@ -16,10 +16,10 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 
 if TYPE_CHECKING:  # model imports validate, which imports this module
-    from .model import EntityKey
+    from ..desk.model import EntityKey
 
-from .htmlpolicy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
-from .matcher import AliasMatcher
+from ..desk.htmlpolicy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from ..desk.matcher import AliasMatcher
 
 _SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 

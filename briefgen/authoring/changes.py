@@ -11,8 +11,8 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .diagnostics import Diagnostic
-from .schema import FOLDERS
+from ..desk.diagnostics import Diagnostic
+from ..desk.schema import FOLDERS
 
 
 class GitError(RuntimeError):

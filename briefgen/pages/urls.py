@@ -7,7 +7,7 @@ can never climb out of its folder.
 
 from __future__ import annotations
 
-from .schema import FOLDERS, SLUG_RE
+from ..desk.schema import FOLDERS, SLUG_RE
 
 HOME = "index.md"
 SEARCH = "search.md"

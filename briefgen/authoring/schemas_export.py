@@ -21,8 +21,8 @@ claimed twice, an article in the wrong month folder), duplicate keys (YAML
 parsers keep the last one), `True`-style spellings it reads as text
 (`"true"` in quotes, `tRuE`), and values padded with spaces inside quotes.
 
-The package ships the generated files in `briefgen/schemas/`;
-`python -m briefgen.schemas_export briefgen/schemas --force` regenerates them
+The package ships the generated files in `briefgen/authoring/schemas/`;
+`python -m briefgen.authoring.schemas_export briefgen/authoring/schemas --force` regenerates them
 and a test fails while they are out of date.
 """
 
@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .schema import (
+from ..desk.schema import (
     FOLDERS,
     SCHEMAS,
     SLUG_RE,

@@ -36,7 +36,7 @@ class _Resolving:
 
     Validation reads a scalar's text by the schema (so `NO` stays a word where text is wanted) and
     looks at tags only to refuse explicit ones and to spot empty values; matching each scalar against
-    YAML's implicit int, float, bool and date patterns was a fifth of the load time.
+    YAML's implicit int, float, bool and date patterns was a large part of the load time.
     """
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
@@ -46,7 +46,7 @@ class _Resolving:
 
     # Path resolvers (`yaml.add_path_resolver`) are never registered here, but the parser still calls
     # these two around each of a desk's several hundred thousand values. Built-in functions that take
-    # the same arguments and whose result is ignored cost no Python frame: 8 % of composing a file
+    # the same arguments and whose result is ignored cost no Python frame
     # (plain functions are not bound to the loader, so `is_` gets the node and the index).
     descend_resolver = operator.is_
     ascend_resolver = tuple
@@ -190,8 +190,3 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     closing_line = close.start() + 1
     yaml_text = text[first_end + 1 : closing_line] or "\n"
     return yaml_text, text[close.end() + 1 :], text.count("\n", 0, closing_line) + 2
-
-
-def node_position(node: yaml.Node, line_offset: int = 0) -> tuple[int, int]:
-    """1-based (line, col) where `node` starts."""
-    return node.start_mark.line + 1 + line_offset, node.start_mark.column + 1

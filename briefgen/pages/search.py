@@ -1,7 +1,7 @@
 """Site search with Pagefind: an index built from the rendered pages, split into chunks.
 
-Browsers download only the chunks a query needs, so the search stays fast on a 10,000-article desk,
-where a single lunr index (Material's built-in search) grows to about 20 MB and takes ~10 s to load.
+Browsers download only the chunks a query needs, so the search stays fast on a large desk, where a
+single lunr index (Material's built-in search) grows with the desk and takes seconds to load.
 Templates mark what is indexed (`data-pagefind-body` on articles and profiles), what is not
 (`data-pagefind-ignore` on sections about other pages) and what weighs more (names and aliases).
 
@@ -168,7 +168,7 @@ class SearchIndexJob:
                 chunk = self._stdout.read1(1 << 16)  # type: ignore[attr-defined]
                 if not chunk:
                     raise self._exited()
-                # Joined only once complete: the index comes back as one answer of ~100 MB at 20k pages,
+                # Joined only once complete: the index comes back as one large answer,
                 # and joining at each 64 KB read would copy it thousands of times over.
                 first, *rest = chunk.split(b",")
                 self._partial.append(first)
@@ -233,7 +233,7 @@ def _ignored_start_tags(content: str) -> Iterator[re.Match[str]]:
     """The start tags with a `data-pagefind-ignore` attribute, in order.
 
     Found from the attribute's name back to its tag: a pattern trying every tag of the page for the
-    attribute took a second for 20,000 articles.
+    attribute took about a second on a large desk.
     """
     at = content.find(_IGNORE)
     while at != -1:

@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..desk.index import DeskIndex
+from ..desk.model import Article, Entity, EntityKey
+from ..desk.schema import ENTITY_KINDS, FOLDERS
 from . import urls
-from .index import DeskIndex
-from .model import Article, Entity, EntityKey
-from .schema import ENTITY_KINDS, FOLDERS
 
 API_VERSION = 1
 
@@ -126,7 +126,7 @@ def document_path(key: EntityKey) -> str:
 
 def api_schema() -> dict[str, Any]:
     """The JSON Schema of the API documents."""
-    return json.loads(resources.files("briefgen").joinpath("api.schema.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("briefgen.pages").joinpath("api.schema.json").read_text(encoding="utf-8"))
 
 
 def write_api(index: DeskIndex, site_dir: Path, directory_urls: bool = True,
@@ -139,7 +139,7 @@ def write_api(index: DeskIndex, site_dir: Path, directory_urls: bool = True,
     folders: set[str] = set()
     for rel, document in ApiWriter(index, directory_urls).documents(only):
         folder = rel.rpartition("/")[0]
-        if folder not in folders:  # a mkdir per folder, not per document: 20,000 articles share one
+        if folder not in folders:  # a mkdir per folder, not per document: every article shares one
             (site_dir / folder).mkdir(parents=True, exist_ok=True)
             folders.add(folder)
         (site_dir / rel).write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n",

@@ -1,4 +1,4 @@
-"""Reusing per-file work between runs in one process: what keeps preview rebuilds fast.
+"""Reusing per-file work between preview rebuilds in one process.
 
 A content file's parse and schema check depend on nothing but its bytes; the
 unannotated-mention scan and the mention sentences of an article depend on its
@@ -11,13 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from .diagnostics import Diagnostic
-
-if TYPE_CHECKING:
-    from .model import Desk
-    from .recheck import CheckedDesk
+from ..desk.diagnostics import Diagnostic
 
 T = TypeVar("T")
 
@@ -35,8 +31,8 @@ class FileCache:
     """Results of each stage for each file, kept while the file's stamp stays the same."""
 
     def __init__(self) -> None:
-        # Stage → path → entry: a rebuild asks for every file at every stage (60,000 times on a
-        # 10,000-article desk), so a lookup is two string-keyed dict reads and no tuple is made.
+        # Stage → path → entry: a full rebuild asks for every file at every stage, so a lookup is two
+        # string-keyed dict reads and no tuple is made.
         self._stages: dict[str, dict[str, _Entry]] = {}
         self._run = 0
         self._asked = 0
@@ -44,10 +40,6 @@ class FileCache:
         self._interned: dict[str, Hashable] = {}
         self.recomputed: set[str] = set()
         """Files whose results were computed afresh (not reused) in the current run."""
-        self.last_check: CheckedDesk | None = None
-        """What the last run's check found, for the next one to start from (`recheck`)."""
-        self.last_desk: tuple[object, bool, Desk] | None = None
-        """The last model made: the `token` of the check it was made from, whether with drafts, the model."""
         self._same_files = False
 
     def get(self, stage: str, path: str, stamp: object, compute: Callable[[list[Diagnostic]], T],

@@ -7,11 +7,10 @@ checked and dropped before the next file is read.
 
 from __future__ import annotations
 
-import functools
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -20,7 +19,6 @@ import yaml
 from slugify import slugify
 
 from .diagnostics import Diagnostic, DiagnosticSink, Severity
-from .reuse import FileCache
 from .schema import FOLDERS, SLUG_RE, SLUG_RULE
 from .yamlsource import compose, read_text, split_front_matter
 
@@ -49,7 +47,7 @@ class ParsedFile(NamedTuple):
     """A loaded file and its YAML node tree, parsed but not yet validated.
 
     Kept apart from `SourceDoc` because only validation reads the tree, and it is most of a
-    loaded file's memory (14 KB of a demo article's 20 KB): a validated file keeps its
+    loaded file's memory: a validated file keeps its
     `SourceDoc` alone, and the tree is freed as soon as it has been checked.
     """
 
@@ -71,12 +69,18 @@ def load_content(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -
     return load_files(content_files(content_dir, root, diagnostics), diagnostics)
 
 
-def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic], cache: FileCache | None = None,
-               stats: Sequence[os.stat_result | None] | None = None) -> Iterator[ParsedFile]:
+FileReader = Callable[[ContentFile, os.stat_result, list[Diagnostic]], "ParsedFile | None"]
+"""Reads one content file, given its `lstat`, reporting its problems: `load_file`, or the preview's
+cache of it (which reuses the last result while the file's stamp is the same)."""
+
+
+def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
+               stats: Sequence[os.stat_result | None] | None = None,
+               read: FileReader | None = None) -> Iterator[ParsedFile]:
     """Read the listed content files (see `content_files`) one by one; a slug taken by an earlier one is refused.
 
     `stats` are the entries' `file_stat`s when the caller has taken them already (the preview, to
-    compare them with the last run's).
+    compare them with the last run's); `read` replaces `load_file` for files that exist.
     """
     seen: dict[tuple[str, str], str] = {}
     for number, entry in enumerate(entries):
@@ -87,10 +91,10 @@ def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic], cache:
             DiagnosticSink(rel, diagnostics).error(0, 0, "symlink", "content files must not be symbolic links",
                                                    "replace the link with the file itself")
             continue
-        if cache is None or st is None:
+        if read is None or st is None:
             parsed = _load_one(kind, path, folders, rel, DiagnosticSink(rel, diagnostics))
         else:
-            parsed = cache.get("load", rel, stamp_of(st), functools.partial(_load_one_into, *entry), diagnostics)
+            parsed = read(entry, st, diagnostics)
         if parsed is None:
             continue
         slug = parsed.source.slug
@@ -108,14 +112,15 @@ def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) 
     found: list[ContentFile] = []
     if not content_dir.is_dir():
         diagnostics.append(
-            Diagnostic(_rel(content_dir, root), 0, 0, Severity.ERROR, "no-content", "the content folder does not exist",
+            Diagnostic(relative_path(content_dir, root), 0, 0, Severity.ERROR, "no-content",
+                       "the content folder does not exist",
                        "create it, or set `content_dir` in the briefgen plugin's options in mkdocs.yml")
         )
         return found
     for kind, folder in FOLDERS.items():
         base = content_dir / folder
         if base.is_symlink():
-            DiagnosticSink(_rel(base, root), diagnostics).error(
+            DiagnosticSink(relative_path(base, root), diagnostics).error(
                 0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
             continue
         if base.is_dir():
@@ -166,8 +171,8 @@ def _walk(folder: str, folders: tuple[str, ...], rel: str) -> Iterator[tuple[str
     """(path, folders below the kind's folder, path relative to the root) for every entry to load in
     `folder`, whose path relative to the root is `rel` (ending in "/"), in sorted order, top-down.
 
-    Plain strings rather than `Path`s, and each path made once by joining: on a 10,000-article desk
-    the walk is part of every preview rebuild, and pathlib's parsing was a fifth of the load time.
+    Plain strings rather than `Path`s, and each path made once by joining: the walk is part of every
+    preview rebuild, and pathlib's parsing was a large part of the load time.
     Linked folders are yielded (as entries) so the caller can refuse them; they are never entered.
     """
     try:
@@ -196,8 +201,9 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _load_one_into(kind: str, path: str, folders: tuple[str, ...], rel: str,
-                   into: list[Diagnostic]) -> ParsedFile | None:
+def load_file(entry: ContentFile, into: list[Diagnostic]) -> ParsedFile | None:
+    """Read one content file into a `ParsedFile`, reporting its problems into `into`; None if unusable."""
+    kind, path, folders, rel = entry
     return _load_one(kind, path, folders, rel, DiagnosticSink(rel, into))
 
 
@@ -235,7 +241,8 @@ def _rel_str(path: str, root: Path) -> str:
     return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else Path(path).as_posix()
 
 
-def _rel(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` with forward slashes, as diagnostics name files; as given if outside `root`."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

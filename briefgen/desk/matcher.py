@@ -75,10 +75,6 @@ class AliasMatcher(Generic[T]):
     def __bool__(self) -> bool:
         return bool(self._targets)
 
-    def lookup(self, name: str) -> T | None:
-        """The target a whole name stands for, if any."""
-        return self._targets.get(name_key(name))
-
     def find(self, text: str) -> Iterator[Match[T]]:
         """Every non-overlapping mention in `text`, preferring the longest name at each place."""
         words = _words(text)

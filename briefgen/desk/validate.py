@@ -25,7 +25,6 @@ from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
 from .htmlpolicy import unsafe_html
 from .load import ParsedFile, SourceDoc
 from .matcher import AliasMatcher, NameKey, name_key
-from .reuse import FileCache
 from .schema import (
     ARTICLE_FIELD,
     ENTITY_KINDS,
@@ -150,7 +149,7 @@ class _Converter:
             self.error(node, "wrong-type", f"`{label}` must be a mapping of fields, not {_shape(node)}",
                        "write one `key: value` per line")
             return None
-        self.budget -= len(node.value)  # counted per mapping or list: per value, 4 % of the schema check
+        self.budget -= len(node.value)  # counted per mapping or list: per value cost more
         if self.budget < 0:
             raise _TooComplex
         values: dict[str, Any] = {}
@@ -193,7 +192,7 @@ class _Converter:
             example = "[a, b]" if not isinstance(ltype.item, Record) else "a list of `- key: value` items"
             self.error(node, "wrong-type", f"`{label}` must be a list, not {_shape(node)}", f"write it as {example}")
             return None
-        self.budget -= len(node.value)  # counted per mapping or list: per value, 4 % of the schema check
+        self.budget -= len(node.value)  # counted per mapping or list: per value cost more
         if self.budget < 0:
             raise _TooComplex
         items: list[Any] = []
@@ -384,15 +383,14 @@ class Registry:
     def matcher(self) -> AliasMatcher[ValidDoc]:
         """A matcher over the names and aliases of every registry entry (made once)."""
         if self._matcher is None:
-            self._matcher = AliasMatcher((name, doc) for doc in _all(self.docs) for name in _names(doc))
+            self._matcher = AliasMatcher((name, doc) for doc in _all(self.docs) for name in entry_names(doc))
         return self._matcher
 
     def for_articles(self) -> Registry:
         """The registry as far as `check_articles` reads it: each entry's kind, slug, file, name and aliases.
 
-        Small enough to send to another process: for the 10,000-article demo desk's 3,320 entries it
-        pickles to 0.6 MB in 0.02 s and loads in 0.03 s; the whole registry, with its YAML nodes and
-        positions, is 6.5 MB and takes 0.57 s and 0.33 s.
+        Small enough to send to another process quickly, unlike the whole registry with its YAML nodes
+        and positions, about ten times larger (docs/performance.md).
         """
         docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
         for doc in _all(self.docs):
@@ -401,11 +399,12 @@ class Registry:
         return Registry(docs, {key: docs[doc.kind][doc.slug] for key, doc in self.names.items()})
 
 
-#: The fields an entry's names come from (`_names`): all that `Registry.for_articles` keeps of its values.
+#: The fields an entry's names come from (`entry_names`): all that `Registry.for_articles` keeps of its values.
 _NAME_FIELDS = ("name", "aliases")
 
 
-def _names(doc: ValidDoc) -> list[str]:
+def entry_names(doc: ValidDoc) -> list[str]:
+    """A checked registry entry's name, then its aliases: what the matcher looks for (`model.Entity.names`)."""
     return [doc.values.get("name", ""), *doc.values.get("aliases", [])]
 
 
@@ -424,7 +423,7 @@ def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic]) -> Regi
     for doc in _all(docs):
         sink = DiagnosticSink(doc.source.path, diagnostics)
         own: set[NameKey] = set()
-        for index, name in enumerate(_names(doc)):
+        for index, name in enumerate(entry_names(doc)):
             key = name_key(name)
             if not key or key in own:
                 continue
@@ -456,7 +455,7 @@ def _suggest_slug(slug: str, kind: str, registry: Registry) -> str:
     spellings: dict[str, str] = {}  # a slug, or a slugified name or alias → the entry's slug
     for doc in registry.docs[kind].values():
         spellings[doc.slug] = doc.slug
-        for name in _names(doc):
+        for name in entry_names(doc):
             spellings.setdefault(slugify(name), doc.slug)
     exact = [spellings[slug]] if slug in spellings else []
     close = [spellings[s] for s in difflib.get_close_matches(slug, list(spellings), n=3, cutoff=0.6)]
@@ -497,16 +496,10 @@ def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Re
     return registry
 
 
-def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
-                   cache: FileCache | None = None) -> None:
+def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
     """The checks of articles against the registry; each article is checked on its own."""
-    if cache is None:
-        check_references(articles, registry, diagnostics)
-    else:  # an article's references stay right while it and the registry are the same objects
-        for doc in articles:
-            cache.get("references", doc.source.path, (doc, registry),
-                      functools.partial(check_references, [doc], registry), diagnostics)
-    check_mentions(articles, registry, diagnostics, cache)
+    check_references(articles, registry, diagnostics)
+    check_mentions(articles, registry, diagnostics)
 
 
 def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:
@@ -523,24 +516,17 @@ def report_unused(registry: Registry, referenced: AbstractSet[tuple[str, str]], 
                 f"annotate an article with it (`{ARTICLE_FIELD[doc.kind]}: [{doc.slug}]`) or delete the file")
 
 
-def check_mentions(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic],
-                   cache: FileCache | None = None) -> None:
+def check_mentions(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
     """Warn about names of registry entries in article bodies that the article does not list."""
     matcher = registry.matcher()
     if not matcher:
         return
-    if cache is None:
-        for doc in articles:
-            _check_mentions(doc, matcher, diagnostics)
-        return
-    # An article's mentions change with its own text and with the registry's names, nothing else.
-    names = cache.intern("registry-names", frozenset((k, d.kind, d.slug) for k, d in registry.names.items()))
     for doc in articles:
-        cache.get("mentions", doc.source.path, (doc, names), functools.partial(_check_mentions, doc, matcher),
-                  diagnostics)
+        check_mentions_of(doc, matcher, diagnostics)
 
 
-def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics: list[Diagnostic]) -> None:
+def check_mentions_of(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics: list[Diagnostic]) -> None:
+    """`check_mentions` for one article, given the registry's matcher."""
     annotated = {(kind, slug) for kind in ENTITY_KINDS for slug in doc.values.get(ARTICLE_FIELD[kind], [])}
     sink = DiagnosticSink(doc.source.path, diagnostics)
     warned: set[tuple[str, str]] = set()
@@ -562,29 +548,10 @@ def _check_mentions(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics:
                      f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
 
 
-def validate(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic]) -> list[ValidDoc]:
-    """Run every check; returns the files that passed their own schema.
-
-    In steps that `pipeline.diagnose` also takes, with the articles spread over processes, and the
-    preview too, with its cache (`recheck`).
-    """
-    valid = validate_files(sources, diagnostics)
-    entries = [doc for doc in valid if doc.kind != "article"]
-    registry = check_registry(entries, diagnostics)
-    check_articles([doc for doc in valid if doc.kind == "article"], registry, diagnostics)
-    report_unused(registry, references_in(valid), diagnostics)
-    return valid
-
-
-def validate_files(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic],
-                   cache: FileCache | None = None) -> list[ValidDoc]:
+def validate_files(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic]) -> list[ValidDoc]:
     """Check each file against its schema on its own (`validate_file`); returns those that passed.
 
     Given `load_files`' generator, each file is checked as it is read and its node tree freed
-    before the next one is parsed (the preview's `cache` keeps the trees of its loaded files).
+    before the next one is parsed.
     """
-    if cache is None:
-        return [v for parsed in sources if (v := validate_file(parsed, diagnostics)) is not None]
-    checked = (cache.get("validate", parsed.source.path, parsed, functools.partial(validate_file, parsed), diagnostics)
-               for parsed in sources)
-    return [v for v in checked if v is not None]
+    return [v for parsed in sources if (v := validate_file(parsed, diagnostics)) is not None]

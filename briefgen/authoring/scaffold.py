@@ -38,11 +38,11 @@ from typing import Any
 import yaml
 from slugify import slugify
 
-from .diagnostics import Diagnostic, DiagnosticSink, Severity
-from .load import REGISTRY_SUFFIXES, ParsedFile, SourceDoc, content_files, load_files
-from .matcher import NameKey, name_key
-from .pipeline import Project
-from .schema import (
+from ..desk.diagnostics import Diagnostic, DiagnosticSink, Severity
+from ..desk.load import REGISTRY_SUFFIXES, ParsedFile, SourceDoc, content_files, load_files, relative_path
+from ..desk.matcher import NameKey, name_key
+from ..desk.project import Project
+from ..desk.schema import (
     FOLDERS,
     SCHEMAS,
     SLUG_RE,
@@ -59,9 +59,9 @@ from .schema import (
     Text,
     Url,
 )
+from ..desk.validate import entry_names, validate_file
+from ..desk.yamlsource import compose, split_front_matter
 from .schemas_export import file_name
-from .validate import validate_file
-from .yamlsource import compose, split_front_matter
 
 #: Longest slug made from a name; longer names are cut at a word boundary.
 MAX_SLUG_LENGTH = 60
@@ -152,12 +152,13 @@ def scaffold(
                             f"`{slug}` is not a valid slug ({SLUG_RULE})")
     known = _known_values(kind, name, _day(date), _day(start), _day(end))
     target = target_path(project, kind, slug, known.get("date"))
-    rel = _rel(target, project.root)
+    rel = relative_path(target, project.root)
     if target.exists() or target.is_symlink():
         raise ScaffoldError(f"{rel} already exists; briefgen new never overwrites a file")
     existing = find_existing(project, kind, slug)
     if existing is not None:
-        raise ScaffoldError(f"{_a(kind)} with the slug `{slug}` already exists: {_rel(existing, project.root)}; "
+        where = relative_path(existing, project.root)
+        raise ScaffoldError(f"{_a(kind)} with the slug `{slug}` already exists: {where}; "
                             "choose another name, or pass a slug")
     modeline = None
     if kind != "article":
@@ -220,20 +221,13 @@ def _claimed_names(project: Project) -> dict[NameKey, list[tuple[str, str, str]]
         valid = validate_file(parsed, diagnostics)
         if valid is None:
             continue
-        for each in [valid.values.get("name", ""), *valid.values.get("aliases", [])]:
+        for each in entry_names(valid):
             claimed.setdefault(name_key(each), []).append((source.kind, source.slug, source.path))
     return claimed
 
 
 def _relative_base(schema_dir: Path, folder: Path) -> str:
     return Path(os.path.relpath(schema_dir, folder)).as_posix()
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _check_text(kind: str, slug: str, rel: str, text: str, target: Path) -> None:

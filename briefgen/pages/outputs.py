@@ -1,0 +1,38 @@
+"""The files written beside the pages: the JSON API and the feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..desk.index import DeskIndex
+from ..desk.model import EntityKey
+from .api import write_api
+from .feeds import feed_specs, write_feeds
+
+
+@dataclass(frozen=True)
+class SiteOutput:
+    """Where and how the site is written (from the MkDocs configuration)."""
+
+    site_dir: Path
+    site_url: str | None
+    """The site's absolute address; feeds are written only with one."""
+    site_name: str
+    directory_urls: bool
+
+
+def write_feeds_and_api(index: DeskIndex, out: SiteOutput, desk_date: dt.date,
+                        owners: set[EntityKey] | None = None) -> int:
+    """Write the JSON API and (with a `site_url`) the feeds; returns how many files were written.
+
+    With `owners`, only the site's and their own feeds and documents (and the API index).
+    """
+    count = write_api(index, out.site_dir, out.directory_urls, only=owners)
+    if out.site_url:
+        specs = feed_specs(index, out.site_name, out.directory_urls)
+        if owners is not None:
+            specs = [s for s in specs if s.owner is None or s.owner in owners]
+        count += write_feeds(specs, out.site_dir, out.site_url, desk_date, out.directory_urls)
+    return count
