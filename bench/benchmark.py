@@ -391,7 +391,7 @@ def main() -> None:
             print(json.dumps(row), file=sys.stderr, flush=True)
     finally:
         trash.empty()
-    # How the interpreter was built changes every timing (README, Performance): each report names it.
+    # How the interpreter was built changes every timing (docs/performance.md): each report names it.
     python = f"Python {platform.python_version()} ({os.path.realpath(sys.executable)})"
     for row in rows:
         row["python"] = python
