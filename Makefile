@@ -4,8 +4,8 @@
 VENV ?= .venv
 # The Python the virtualenv is made from: the system's when it is 3.11 or newer and can make one.
 # Distributions build Python with profile-guided and link-time optimisation, which configure's defaults
-# (pyenv's builds, for one) leave out; a cold `briefgen check` takes a sixth to a fifth less time on
-# Debian's (README, Performance). Otherwise the first `python3` on the PATH. Another: `make clean`, then
+# (pyenv's builds, for one) leave out; `briefgen check` runs faster on Debian's (docs/performance.md).
+# Otherwise the first `python3` on the PATH. Another: `make clean`, then
 # `make test BASE_PYTHON=python3.12`.
 SYSTEM_PYTHON := /usr/bin/python3
 BASE_PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
@@ -43,4 +43,4 @@ test: $(STAMP) browser
 	$(PY) -m pytest
 
 clean:
-	rm -rf site .site-* $(VENV)
+	rm -rf site .site.briefgen-* $(VENV)

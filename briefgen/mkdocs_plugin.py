@@ -17,6 +17,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from .desk.diagnostics import Diagnostic
 from .desk.pipeline import Result, run
 from .desk.project import Project, UnsafeProjectPath, project_at
 from .options import BriefgenConfig
@@ -38,6 +39,11 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Set while `briefgen serve` runs: what lets a rebuild render only the pages an edit changed."""
         self.site: SiteBuild | None = None
         """The current (or last) build."""
+        self.failed: list[Diagnostic] | None = None
+        """The diagnostics of the last build, if its content had errors (so nothing was built); else None.
+
+        The preview shows them in the browser; a build that gets past the check clears them.
+        """
         self._given: Result | None = None
 
     def use_result(self, result: Result) -> None:
@@ -84,8 +90,9 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        """Run the pipeline; content errors stop the build before anything is written."""
+        """Run the pipeline; content errors stop the build before anything is written (and are kept in `failed`)."""
         assert self.project is not None
+        self.failed = None
         self.wait_after_reload()
         self.site = None
         drafts = self.config.drafts if self.config.drafts is not None else self.command == "serve"
@@ -100,6 +107,8 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             result = given
         else:
             result = run(self.project, drafts=drafts)
+        # Kept before SiteBuild refuses the desk: its error carries a count, the preview shows each one.
+        self.failed = list(result.diagnostics) if result.index is None else None
         self.site = SiteBuild(self.config, self.project, config, result, self.preview, fresh)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

@@ -24,16 +24,26 @@ from .speed.workers import default_jobs
 
 PLUGIN = "briefgen"
 
+#: The whole numbers the plugin's options take (inclusive): outside these a page would be empty or
+#: endless, or `jobs` would fork thousands of processes. `options.BriefgenConfig` holds the same rule.
+RANGES: dict[str, tuple[int, int]] = {"page_size": (1, 1000), "home_articles": (0, 1000), "jobs": (0, 64)}
+
+
+def in_range(name: str, value: object) -> bool:
+    """Whether `value` is a whole number (not a boolean) that option `name` takes."""
+    low, high = RANGES[name]
+    return type(value) is int and low <= value <= high
+
 #: Each option of the plugin (`mkdocs_plugin.BriefgenConfig`, which a test keeps in step with this) and
 #: the values MkDocs would accept as written, without conversion; a value outside these goes to MkDocs.
 PLAIN_OPTIONS: dict[str, Callable[[Any], bool]] = {
     "content_dir": lambda value: type(value) is str,
     "templates_dir": lambda value: type(value) is str,
     "drafts": lambda value: value is None or type(value) is bool,
-    "page_size": lambda value: type(value) is int,
-    "home_articles": lambda value: type(value) is int,
+    "page_size": lambda value: in_range("page_size", value),
+    "home_articles": lambda value: in_range("home_articles", value),
     "search_engine": lambda value: value in ("pagefind", "material"),
-    "jobs": lambda value: type(value) is int,
+    "jobs": lambda value: in_range("jobs", value),
 }
 #: The defaults of the options read here; the same test compares them with the plugin's.
 DEFAULTS: dict[str, Any] = {"content_dir": "content", "templates_dir": "templates", "jobs": 0}

@@ -10,6 +10,7 @@ renders again.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import logging
@@ -47,6 +48,7 @@ from .speed.workers import Forked, Prerendered, WorkerError, can_fork, default_j
 log = logging.getLogger("mkdocs.plugins.briefgen")
 
 CSS_URI = "assets/briefgen.css"
+_EPOCH = dt.date(1970, 1, 1)
 #: Added to the niceness of the workers writing feeds, API documents and the search index. Their output is
 #: needed only at the end, while this process and the page workers are what the build waits for: at the
 #: same priority, Pagefind's threads took part of this process's core while it wrote pages.
@@ -201,7 +203,8 @@ class SiteBuild:
         if spec.search_boost is not None:
             page.meta["search"] = {"exclude": True} if spec.search_boost == 0 else {"boost": spec.search_boost}
         # MkDocs would stamp the build date (sitemap lastmod); content dates keep builds reproducible.
-        page.update_date = (spec.updated or self.renderer.desk_date).isoformat()
+        # Not before 1970: MkDocs stamps the gzipped sitemap with the newest of them, in an unsigned field.
+        page.update_date = max(spec.updated or self.renderer.desk_date, _EPOCH).isoformat()
         return ""
 
     def page_content(self, content: str, page: Page) -> str:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import REPO, Desk, ExecutableFinder, article, person, tree_digest
 
-from briefgen.build import MARKER
+from briefgen.build import MARKER, STAGING_MARKER, build_site, disk_full_error, load_mkdocs_config, project_of
+from briefgen.desk.pipeline import run
 
 try:
     import fcntl
@@ -28,8 +33,9 @@ def test_build_writes_pages_and_swaps_atomically(desk_factory) -> None:
     assert desk.build() == 0
     assert "Ada Lovelace" in desk.page("people/ada-lovelace")
     assert (desk.site / ".briefgen-site").is_file()
+    assert not (desk.site / STAGING_MARKER).exists()
     leftovers = [p.name for p in desk.root.iterdir() if p.name.startswith(".site")]
-    assert leftovers == []
+    assert leftovers == [], "no staging folder, no trash, no lock file"
 
 
 def _failing_rebuild(desk: Desk, rel: str, text: str) -> None:
@@ -245,11 +251,11 @@ def test_a_build_killed_early_leaves_nothing_the_next_build_keeps(desk_factory) 
     proc = subprocess.Popen([str(exe), "build", "-q", "--site-dir", str(desk.site)], cwd=desk.root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while not list(desk.root.glob(".site-*/feed.xml")) and time.monotonic() < deadline:
+    while not list(desk.root.glob(".site.briefgen-staging-*/feed.xml")) and time.monotonic() < deadline:
         time.sleep(0.005)
     proc.kill()
     proc.wait()
-    staged = [p for p in desk.root.iterdir() if p.name.startswith(".site-")]
+    staged = [p for p in desk.root.iterdir() if p.name.startswith(".site.briefgen-staging-")]
     assert len(staged) == 1 and (staged[0] / "feed.xml").exists(), "killed once the feeds were staged"
     assert desk.build() == 0
     assert [p.name for p in desk.root.iterdir() if p.name.startswith(".site")] == []
@@ -258,16 +264,17 @@ def test_a_build_killed_early_leaves_nothing_the_next_build_keeps(desk_factory) 
 @pytest.mark.skipif(fcntl is None, reason="builds are kept apart with POSIX file locks")
 def test_a_build_leaves_the_staging_folder_of_a_build_running_meanwhile_alone(desk_factory) -> None:
     desk = desk_factory(sample=True)
-    running = desk.root / ".site-running"
+    running = desk.root / f".site.briefgen-staging-{'0' * 16}"
     running.mkdir()
     # Another process holds the folder's marker locked, as a build running there does.
     hold = ("import fcntl, sys, time; f = open(sys.argv[1], 'w'); fcntl.lockf(f, fcntl.LOCK_EX); "
             "print(1, flush=True); time.sleep(60)")
-    holder = subprocess.Popen([sys.executable, "-c", hold, str(running / MARKER)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(running / STAGING_MARKER)], stdout=subprocess.PIPE,
+                              text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "1\n"
         assert desk.build() == 0
-        assert (running / MARKER).exists(), "another build's folder is not deleted under it"
+        assert (running / STAGING_MARKER).exists(), "another build's folder is not deleted under it"
     finally:
         holder.kill()
         holder.wait()
@@ -313,3 +320,167 @@ def test_progress_shows_on_a_terminal_and_not_in_logs(desk_factory) -> None:
     assert proc.wait() == 0
     os.close(leader)
     assert re.search(rb"rendered [\d,]+/[\d,]+ pages, \d+ s", output), output[-500:]
+
+
+def test_the_plugin_builds_from_the_check_build_hands_it_unless_content_changed_since(desk_factory) -> None:
+    desk = desk_factory(GOOD)
+    config = load_mkdocs_config(desk.config, strict=True)
+    project = project_of(config)
+    result = run(project, stamped=True)
+    build_site(config, desk.site, checked=result)
+    plugin = config.plugins["briefgen"]
+    assert plugin.site.renderer.index is result.index, "not checked a second time"
+    desk.write("content/people/ada-lovelace.yml", "name: Ada King\n")
+    config = load_mkdocs_config(desk.config, strict=True)
+    build_site(config, desk.site, checked=result)
+    plugin = config.plugins["briefgen"]
+    assert plugin.site.renderer.index is not result.index, "checked again: the content changed"
+    assert "Ada King" in desk.page("people/ada-lovelace")
+
+
+def _beside_site(desk: Desk) -> list[str]:
+    """The names beginning `.site` beside the desk's site folder (where staging folders, trash and the lock go)."""
+    return sorted(p.name for p in desk.root.iterdir() if p.name.startswith(".site"))
+
+
+def test_a_copy_of_the_site_saved_beside_it_survives_builds(desk_factory) -> None:
+    """A `.site-backup` carries the site's marker, and a build still never takes it for its own."""
+    desk = desk_factory(GOOD)
+    assert desk.build() == 0
+    shutil.copytree(desk.site, desk.root / ".site-backup")
+    shutil.copytree(desk.site, desk.root / ".site.briefgen-backup")
+    saved = tree_digest(desk.root / ".site-backup")
+    assert MARKER in saved
+    assert desk.build() == 0
+    assert tree_digest(desk.root / ".site-backup") == saved
+    assert tree_digest(desk.root / ".site.briefgen-backup") == saved
+    assert _beside_site(desk) == [".site-backup", ".site.briefgen-backup"]
+
+
+def test_files_and_links_named_like_leftovers_neither_stop_a_build_nor_are_removed(desk_factory) -> None:
+    desk = desk_factory(GOOD)
+    names = [".site-x", f".site.briefgen-staging-{'a' * 16}", f".site.briefgen-trash-{'b' * 16}"]
+    for name in names:
+        (desk.root / name).write_text("mine")
+    elsewhere = desk.root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    (desk.root / f".site.briefgen-trash-{'c' * 16}").symlink_to(elsewhere, target_is_directory=True)
+    (desk.root / f".site.briefgen-staging-{'d' * 16}").symlink_to(elsewhere, target_is_directory=True)
+    assert desk.build() == 0
+    assert desk.build() == 0
+    for name in names:
+        assert (desk.root / name).read_text() == "mine", name
+    assert (elsewhere / "keep.txt").read_text() == "mine", "a link is not followed"
+    assert len(_beside_site(desk)) == 5
+
+
+def test_the_next_build_removes_the_folders_killed_builds_left(desk_factory) -> None:
+    """A staging folder no build holds (marked, or not yet marked and empty), and trash: a folder a
+    build was deleting when it was killed, whatever it has lost already."""
+    desk = desk_factory(GOOD)
+    abandoned = desk.root / f".site.briefgen-staging-{'1' * 16}"
+    (abandoned / "people").mkdir(parents=True)
+    (abandoned / STAGING_MARKER).write_text("")
+    (abandoned / "people/index.html").write_text("half a build")
+    empty = desk.root / f".site.briefgen-staging-{'2' * 16}"
+    empty.mkdir()
+    trash = desk.root / f".site.briefgen-trash-{'3' * 16}"
+    (trash / "articles").mkdir(parents=True)
+    (trash / "articles/index.html").write_text("half deleted; no marker left")
+    assert desk.build() == 0
+    assert _beside_site(desk) == []
+    assert "Ada Lovelace" in desk.page("people/ada-lovelace")
+
+
+def test_builds_started_together_wait_for_each_other(desk_factory) -> None:
+    """Four builds of one folder at once: each waits for the one before, and the site they leave is
+    a briefgen site that the next build replaces without --force."""
+    desk = desk_factory(GOOD)
+    exe = Path(sys.executable).parent / "briefgen"
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    procs = [subprocess.Popen([str(exe), "build", "--site-dir", str(desk.site)], cwd=desk.root, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    errs = []
+    try:
+        for proc in procs:
+            errs.append(proc.communicate(timeout=120)[1])
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], errs
+    assert any(f"another build of {desk.site} is running; waiting for it to finish" in err for err in errs), errs
+    assert (desk.site / MARKER).is_file()
+    assert not (desk.site / STAGING_MARKER).exists()
+    assert desk.build() == 0, "no --force needed"
+    assert (desk.site / MARKER).is_file() and not (desk.site / STAGING_MARKER).exists()
+    assert _beside_site(desk) == []
+
+
+@contextlib.contextmanager
+def _small_disk(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `where` (root only), unmounted afterwards."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("a full disk is made with a tmpfs mount, which needs root on Linux")
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        if subprocess.run(["umount", str(where)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("room", [0.05, 0.95])
+def test_a_full_disk_fails_the_build_in_one_line_and_keeps_the_site(desk_factory, tmp_path: Path, jobs: int,
+                                                                    room: float) -> None:
+    """`room`: the free space left, as a share of the site's size. Little: the build fails copying the
+    theme's files; nearly enough: writing pages, feeds, API documents or the search index, in this
+    process or in a worker."""
+    desk = desk_factory(GOOD)
+    desk.write("mkdocs.yml", desk.config.read_text().replace("page_size: 50", f"page_size: 50\n      jobs: {jobs}"))
+    with _small_disk(tmp_path / "disk", "64m") as disk:
+        site = disk / "site"
+        assert desk.cli("build", "-q", "--site-dir", str(site)) == 0
+        before = tree_digest(site)
+        disk_stat = os.statvfs(disk)
+        used, free = ((disk_stat.f_blocks - disk_stat.f_bfree) * disk_stat.f_frsize,
+                      disk_stat.f_bavail * disk_stat.f_frsize)
+        with open(disk / "filler", "wb") as filler:
+            os.posix_fallocate(filler.fileno(), 0, free - int(used * room))
+        done = _run([str(Path(sys.executable).parent / "briefgen"), "build", "-q", "--site-dir", str(site)], desk.root)
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        last = done.stderr.splitlines()[-1]
+        assert re.fullmatch(rf"briefgen: error: no space left on device while writing {re.escape(str(site))}(/\S+)?",
+                            last), done.stderr
+        assert tree_digest(site) == before
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", "site"], "the staging folder is removed"
+
+
+def test_a_full_disk_met_by_a_forked_worker_is_recognised(tmp_path: Path) -> None:
+    """A worker's error reaches the build as text, wrapped by the plugin and by MkDocs."""
+    from mkdocs.exceptions import Abort, PluginError
+
+    from briefgen.speed.workers import Forked, WorkerError
+
+    def write() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "feed.xml"))
+
+    with pytest.raises(Abort) as caught:
+        try:
+            try:
+                Forked(write).result()
+            except WorkerError as exc:
+                raise PluginError(f"briefgen: {exc}") from exc  # as `SiteBuild` does
+        except PluginError:
+            raise Abort("Aborted with a BuildError!")  # noqa: B904 - as MkDocs does
+    assert caught.value.__context__ is not None
+    assert disk_full_error(caught.value) is not None
+    assert disk_full_error(RuntimeError("Pagefind failed: No space left on device (os error 28)")) is not None
+    assert disk_full_error(OSError(errno.EACCES, os.strerror(errno.EACCES))) is None

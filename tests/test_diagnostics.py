@@ -66,9 +66,41 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         f"{STORY}:10:10: error[unknown-ref]: unknown person `lovelace`",
         "did you mean `ada-lovelace`?",
     ),
+    "unknown-ref-new-entry": (
+        {**article(people="ada-lovelace, grace-hopper", body="Ada Lovelace and Grace Hopper spoke.")},
+        f"{STORY}:10:24: error[unknown-ref]: unknown person `grace-hopper`",
+        'create content/people/grace-hopper.yml (`briefgen new person "Grace Hopper"`), or check the spelling',
+    ),
+    "unknown-ref-not-a-near-name": (
+        {"content/places/india.yml": "name: India\n",
+         STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource:\n  name: Example News\n"
+                "  url: https://news.example.com/a-story\nsummary: A summary.\nkey_points:\n  - A point.\n"
+                "people: [ada-lovelace]\nplaces: [china]\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:11:10: error[unknown-ref]: unknown place `china`",
+        'create content/places/china.yml (`briefgen new place "China"`), or check the spelling',
+    ),
+    "unknown-key-from-another-tool": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource:\n  name: Example News\n"
+                "  url: https://news.example.com/a-story\nsummary: A summary.\nkey_points:\n  - A point.\n"
+                "people: [ada-lovelace]\ntags: [diplomacy]\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:11:1: error[unknown-key]: unknown field `tags` in this article",
+        "tags are topics here: list topic slugs in `topics`",
+    ),
+    "placeholder": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource:\n  name: Example News\n"
+                "  url: https://example.com/\nsummary: A summary.\nkey_points:\n  - A point.\n"
+                "people: [ada-lovelace]\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:6:8: error[placeholder]: `source.url` still holds the placeholder `https://example.com/`",
+        "write the real value, or keep `status: draft` until the brief is done",
+    ),
+    "placeholder-in-an-entry": (
+        {ADA: "name: Ada Lovelace\naliases: [Lovelace]\nsummary: 'TODO: A sentence or two.'\n"},
+        f"{ADA}:3:10: error[placeholder]: `summary` still holds the placeholder `TODO: A sentence or two.`",
+        'leave the field empty: an empty field means "not given"',
+    ),
     "duplicate-slug": (
         article(date="2024-06-30"),
-        "content/articles/2024/07/a-story.md:0:0: error[duplicate-slug]: another article already has the slug "
+        "content/articles/2024/07/a-story.md:1:1: error[duplicate-slug]: another article already has the slug "
         "`a-story`: content/articles/2024/06/a-story.md",
         "rename one of the files",
     ),
@@ -93,7 +125,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
     ),
     "bad-slug": (
         {"content/people/Ada_Byron.yml": "name: Ada Byron\n"},
-        "content/people/Ada_Byron.yml:0:0: error[bad-slug]: file name `Ada_Byron` is not a valid slug "
+        "content/people/Ada_Byron.yml:1:1: error[bad-slug]: file name `Ada_Byron` is not a valid slug "
         "(lowercase ASCII letters, digits and single hyphens, e.g. `sergey-lavrov`)",
         "rename the file to `ada-byron.yml`",
     ),
@@ -157,7 +189,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
     ),
     "file-too-large": (
         {"content/topics/huge.yml": "name: Huge\nsummary: " + "x" * 1_000_001 + "\n"},
-        "content/topics/huge.yml:0:0: error[file-too-large]: file is 1,000,022 bytes; the limit is 1,000,000",
+        "content/topics/huge.yml:1:1: error[file-too-large]: file is 1,000,022 bytes; the limit is 1,000,000",
         "split the content",
     ),
     "yaml-tag": (
@@ -195,9 +227,62 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         f"{STORY}:13:5: warning[unsafe-html]: the `onerror` attribute of `<img>` is removed from the page",
         "pages keep only safe HTML",
     ),
+    "date-out-of-range": (
+        {EVENT: "name: Summit\nstart: 0001-01-01\n"},
+        f"{EVENT}:2:8: error[date-out-of-range]: `start` is 0001-01-01, outside the years 1000 to 2100 that "
+        "pages, feeds and archives can show",
+        "check the year for a typo",
+    ),
+    "encoding-control-character": (
+        {"content/topics/bell.yml": "name: Bell\x07 ring\n"},
+        "content/topics/bell.yml:1:11: error[encoding]: the file contains a control character (U+0007), which is "
+        "invisible in most editors",
+        "delete it, and save the file as plain UTF-8 text",
+    ),
+    "encoding-line-separator": (
+        {"content/topics/separator.yml": "name: Separator\naliases: [A\u2028B]\n"},
+        "content/topics/separator.yml:2:12: error[encoding]: the file contains an invisible line separator "
+        "(U+2028), which YAML reads as a line break",
+        "replace it with a normal line break",
+    ),
+    "encoding-carriage-returns": (
+        {"content/topics/mac.yml": b"name: Mac\raliases: [Apple]\r"},
+        "content/topics/mac.yml:1:10: error[encoding]: a carriage return (CR) without a line feed: the file has "
+        "old Mac line endings",
+        "save the file with LF (Unix) line endings",
+    ),
+    "bad-slug-reserved": (
+        {"content/people/index.yml": "name: Index\n"},
+        "content/people/index.yml:1:1: error[bad-slug]: file name `index` is a name the site's own addresses use "
+        "(an index page, a page number, a feed)",
+        "rename the file to `index-person.yml`",
+    ),
+    "bad-slug-too-long": (
+        {f"content/topics/{'a' * 101}.yml": "name: Long\n"},
+        f"content/topics/{'a' * 101}.yml:1:1: error[bad-slug]: file name `{'a' * 101}` is 101 characters long; "
+        "the limit is 100",
+        "rename the file to `aaaa",
+    ),
+    "hidden-file": (
+        {"content/articles/2024/07/.draft.md": "---\ntitle: Hidden\n---\n"},
+        "content/articles/2024/07/.draft.md:1:1: warning[hidden-file]: the file name starts with a dot, so the "
+        "file is ignored",
+        "rename it without the leading dot",
+    ),
+    "unexpected-folder": (
+        {"content/persons/grace-hopper.yml": "name: Grace Hopper\n"},
+        "content/persons/:0:0: warning[unexpected-folder]: `persons/` is not the folder of a kind, so its files "
+        "are ignored",
+        "did you mean `people`?",
+    ),
+    "unexpected-file-outside-the-kinds": (
+        {"content/notes.md": "# Notes\n"},
+        "content/notes.md:1:1: warning[unexpected-file]: the file is in no kind's folder, so it is ignored",
+        "registry entries in content/<kind>/",
+    ),
     "unexpected-file": (
         {"content/people/notes.txt": "to do\n"},
-        "content/people/notes.txt:0:0: warning[unexpected-file]: not a person file, so it is ignored",
+        "content/people/notes.txt:1:1: warning[unexpected-file]: not a person file, so it is ignored",
         "person files go in content/people/<slug>.yml",
     ),
 }
@@ -235,7 +320,7 @@ def test_symlinked_content_is_refused(desk_factory, capsys: pytest.CaptureFixtur
     (desk.root / "content/topics").mkdir()
     os.symlink(outside, desk.root / "content/topics/secret.yml")
     assert desk.cli("check") == 1
-    assert ("content/topics/secret.yml:0:0: error[symlink]: content files must not be symbolic links"
+    assert ("content/topics/secret.yml:1:1: error[symlink]: content files must not be symbolic links"
             in capsys.readouterr().out.splitlines())
 
 
@@ -252,7 +337,7 @@ def test_a_file_that_cannot_be_read_is_reported_without_waiting(desk_factory, ca
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-    assert ("content/topics/pipe.yml:0:0: error[unreadable]: cannot read the file: not a regular file"
+    assert ("content/topics/pipe.yml:1:1: error[unreadable]: cannot read the file: not a regular file"
             in capsys.readouterr().out.splitlines())
 
 

@@ -145,9 +145,14 @@ def test_check_in_two_processes_reports_exactly_what_one_process_reports(tmp_pat
     (content / "articles/2030/01" / first.name).write_text(first.read_text())
     text = articles[1].read_text()
     person = text.split("people:\n- ", 1)[1].split("\n", 1)[0]
-    # A person the article no longer lists (its quote now names an unlisted speaker, and its body an
-    # unannotated name), an article naming an event that does not exist, and one with broken YAML.
+    # A person the article no longer lists (its quote now names an unlisted speaker), an article naming
+    # an event that does not exist, and one with broken YAML.
     articles[1].write_text(text.replace(f"people:\n- {person}\n", "people:\n"))
+    # An article whose body names someone it does not list (and that has no error of its own).
+    listed = articles[4].read_text()
+    other = next(p for p in sorted((content / "people").glob("*.yml")) if p.stem not in listed)
+    name = other.read_text().split("name: ", 1)[1].split("\n", 1)[0].strip("'\"")
+    articles[4].write_text(listed + f"\n{name} was there too.\n")
     articles[2].write_text(articles[2].read_text().replace("events:\n- ", "events:\n- no-such-event\n- "))
     articles[3].write_text(articles[3].read_text().replace("title: ", "title: [", 1))
     (content / "people/zyx-quorum.yml").write_text("name: Zyx Quorum\n")  # in no article
@@ -273,8 +278,9 @@ def test_articles_are_checked_against_the_registry_from_the_first_step_after_it_
     content = tmp_path / "content"
     articles = sorted((content / "articles").rglob("*.md"))
     text = articles[0].read_text()
-    person = text.split("people:\n- ", 1)[1].split("\n", 1)[0]
-    articles[0].write_text(text.replace(f"people:\n- {person}\n", "people:\n"))
+    other = next(p for p in sorted((content / "people").glob("*.yml")) if p.stem not in text)
+    name = other.read_text().split("name: ", 1)[1].split("\n", 1)[0].strip("'\"")
+    articles[0].write_text(text + f"\n{name} was there too.\n")  # a name the article does not list
     files = content_files(content, tmp_path, [])
     entries = validate_files(load_files([f for f in files if f[0] != "article"], []), [])
     registry = check_registry(entries, [])

@@ -554,7 +554,7 @@ def test_after_an_edit_to_articles_alone_the_model_is_the_last_one_with_those_ar
     front(other, lambda d: d.update(summary="A draft, edited."))
     compare("one moved earlier, the draft edited, still without drafts", patched=True, drafts=False)
     compare("with drafts again", patched=False)
-    entry(demo / "content/people/caque-loostor.yml", lambda d: d.update(bio="Changed."))
+    entry(demo / "content/people/caque-loostor.yml", lambda d: d.update(summary="Changed."))
     compare("an entry edited: built again", patched=False)
     front(story, lambda d: d.update(title=["not", "a", "title"]))
     assert not preview.run(project, drafts=True, previous=None).ok

@@ -34,7 +34,7 @@ from briefgen.desk.yamlsource import split_front_matter
 
 #: Codes for problems a file has on its own, which its JSON Schema must catch too.
 PER_FILE_CODES = frozenset({
-    "unknown-key", "missing-field", "wrong-type", "bad-date", "bad-url", "bad-value", "bad-ref",
+    "unknown-key", "missing-field", "wrong-type", "bad-date", "date-out-of-range", "bad-url", "bad-value", "bad-ref",
     "duplicate-item", "too-few-items", "empty-file",
 })
 #: CASES whose files the comparison cannot use: not YAML a language server would load (syntax, encoding, tags,
@@ -42,7 +42,9 @@ PER_FILE_CODES = frozenset({
 #: check no pattern can make (whether a bracketed host is a valid IP address).
 UNCOMPARABLE = frozenset({
     "yaml-syntax", "encoding", "yaml-tag", "yaml-alias", "yaml-too-complex", "file-too-large", "duplicate-key",
-    "no-front-matter", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host",
+    "no-front-matter", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host", "bad-slug-reserved",
+    "bad-slug-too-long", "encoding-control-character", "encoding-line-separator", "encoding-carriage-returns",
+    "hidden-file", "unexpected-folder", "unexpected-file-outside-the-kinds",
 })
 REGENERATE = ("python -m briefgen.authoring.schemas_export briefgen/authoring/schemas --force"
               " (or: briefgen schema --out briefgen/authoring/schemas --force)")
@@ -236,7 +238,8 @@ EXTRA = [
     _case("name 'null' in a block", PERSON, "name: |\n  null\n", True),
     _case("name blank in quotes", PERSON, "name: '  '\n", False),
     _case("name a list", PERSON, "name: [Ada]\n", False),
-    _case("optional fields empty", PERSON, "name: Ada\naliases:\nbio:\nwikidata:\nroles:\ncountry:\nlinks:\n", True),
+    _case("optional fields empty", PERSON, "name: Ada\naliases:\nsummary:\nwikidata:\nroles:\ncountry:\nlinks:\n",
+          True),
     _case("empty lists", PERSON, "name: Ada\naliases: []\nroles: []\nlinks: []\n", True),
     _case("aliases of any scalar", PERSON, "name: Ada\naliases: [Lovelace, 1815, NO]\n", True),
     _case("empty alias item", PERSON, "name: Ada\naliases:\n  -\n", False),

@@ -48,8 +48,8 @@ def _desk_files() -> dict[str, str]:
 
     return {
         "content/articles/2024/07/a.md": f"---\n{dump(front)}---\n{body}",
-        "content/people/eve.yml": dump({"name": "Eve Hacker", "bio": f"Bio {HOSTILE}",
-                                        "roles": [{"title": f"Role {HOSTILE}"}], **named("Eve")}),
+        "content/people/eve.yml": dump({"name": "Eve Hacker", "roles": [{"title": f"Role {HOSTILE}"}],
+                                        **named("Eve")}),
         "content/events/summit.yml": dump({"name": f"Summit {PAYLOADS[0]}", "start": "2024-07-03",
                                            "participants": ["eve"], **named("Summit")}),
         "content/orgs/org.yml": dump({"name": f"Org {PAYLOADS[2]}", **named("Org")}),

@@ -85,7 +85,7 @@ def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, 
         _write(content / "people" / f"{slug}.yml", _dump({
             "name": f"{first} {last}", "aliases": [last],
             "roles": [{"title": rng.choice(ROLES), "org": rng.choice(orgs), "from": "2020-01-01"}],
-            "country": rng.choice(places), "bio": f"{first} {last} is a fictional public figure.",
+            "country": rng.choice(places), "summary": f"{first} {last} is a fictional public figure.",
         }))
     start = dt.date(2024, 1, 1)
     pick_person = _zipf_picker(rng, n_people)

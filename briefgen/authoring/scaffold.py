@@ -44,8 +44,9 @@ from ..desk.matcher import NameKey, name_key
 from ..desk.project import Project
 from ..desk.schema import (
     FOLDERS,
+    PLACEHOLDER_PREFIX,
+    PLACEHOLDER_URL,
     SCHEMAS,
-    SLUG_RE,
     SLUG_RULE,
     Choice,
     Date,
@@ -58,19 +59,20 @@ from ..desk.schema import (
     Ref,
     Text,
     Url,
+    slug_problem,
 )
 from ..desk.validate import entry_names, validate_file
 from ..desk.yamlsource import compose, split_front_matter
 from .schemas_export import file_name
 
 #: Longest slug made from a name; longer names are cut at a word boundary.
-MAX_SLUG_LENGTH = 60
+#: Slugs made from a name are cut at a word boundary after this many characters (a file's own slug
+#: may be longer, up to `schema.MAX_SLUG_LENGTH`).
+MADE_SLUG_LENGTH = 60
 #: Folder under the project root that the default modeline points to.
 SCHEMA_DIRNAME = "schemas"
-#: Placeholder address for a required URL: reserved for examples (RFC 2606), so it never names a real source.
-PLACEHOLDER_URL = "https://example.com/"
-#: Start of every placeholder text, easy to search for.
-TODO = "TODO: "
+#: Start of every placeholder text, easy to search for (and what `check` looks for in published files).
+TODO = PLACEHOLDER_PREFIX + ": "
 
 _ARTICLE_BODY = (
     "TODO: the brief in three to five short paragraphs, in your own words. Repeat direct quotes verbatim,\n"
@@ -84,7 +86,7 @@ class ScaffoldError(ValueError):
 
 def slug_for(name: str) -> str:
     """The slug `scaffold` derives from `name`: python-slugify, cut at a word boundary after 60 characters."""
-    return slugify(name, max_length=MAX_SLUG_LENGTH, word_boundary=True)
+    return slugify(name, max_length=MADE_SLUG_LENGTH, word_boundary=True)
 
 
 def default_schema_dir(project: Project) -> Path:
@@ -147,9 +149,10 @@ def scaffold(
     if not name:
         raise ScaffoldError(f"the {kind} needs a name" if kind != "article" else "the article needs a title")
     slug = slug if slug is not None else slug_for(name)
-    if not SLUG_RE.match(slug):
+    problem = slug_problem(slug) if slug else None
+    if not slug or problem is not None:
         raise ScaffoldError(f"cannot make a slug from `{name}`; pass one ({SLUG_RULE})" if not slug else
-                            f"`{slug}` is not a valid slug ({SLUG_RULE})")
+                            f"`{slug}` {problem}; pass another with --slug")
     known = _known_values(kind, name, _day(date), _day(start), _day(end))
     target = target_path(project, kind, slug, known.get("date"))
     rel = relative_path(target, project.root)
@@ -167,13 +170,28 @@ def scaffold(
         modeline = f"{base.rstrip('/')}/{file_name(kind)}"
     text = render(kind, known, modeline=modeline)
     _check_text(kind, slug, rel, text, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(target.parent, project.root)
     try:
         with target.open("x", encoding="utf-8", newline="\n") as out:
             out.write(text)
     except FileExistsError:
         raise ScaffoldError(f"{rel} already exists; briefgen new never overwrites a file") from None
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {rel}: {exc.strerror or exc}") from None
     return target
+
+
+def _make_folder(folder: Path, root: Path) -> None:
+    """Create `folder` and its parents, or say which of them is in the way."""
+    for parent in [*reversed(folder.relative_to(root).parents), folder.relative_to(root)]:
+        path = root / parent
+        if path.exists() and not path.is_dir():
+            raise ScaffoldError(f"{relative_path(path, root)} is a file, not a folder; "
+                                "move it away so that the new file can go below it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot create {relative_path(folder, root)}: {exc.strerror or exc}") from None
 
 
 def _day(value: dt.date | None) -> dt.date | None:

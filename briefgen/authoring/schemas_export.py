@@ -58,8 +58,11 @@ ID_BASE = "https://briefgen.invalid/schemas/"
 #: The schemas shipped inside the package, as `write_schemas` writes them.
 SHIPPED_DIR = Path(__file__).resolve().parent / "schemas"
 
-#: ISO `YYYY-MM-DD` with a month 01-12 and a day 01-31; `"format": "date"` rejects days a month lacks.
-DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#: ISO `YYYY-MM-DD` in the years `validate` accepts (1000 to 2100, see `validate.FIRST_DATE`), with a month
+#: 01-12 and a day 01-31; `"format": "date"` rejects days a month lacks.
+DATE_PATTERN = r"^(1[0-9]{3}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#: What may follow a date that takes a time: the time (minutes, optionally seconds) and its zone.
+DATETIME_SUFFIX = r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-][0-9]{2}:[0-9]{2}))?$"
 URL_PATTERN = URL_RE.pattern
 #: Something besides whitespace: briefgen reads a blank required text as missing.
 NOT_BLANK = r"\S"
@@ -145,6 +148,8 @@ def _type(ftype: FieldType, *, required: bool = False) -> dict[str, Any]:
             schema["pattern"] = NOT_BLANK
         return schema
     if isinstance(ftype, Date):
+        if ftype.time:  # ("format": "date" would refuse the time; the pattern checks the parts)
+            return {"type": "string", "pattern": DATE_PATTERN[:-1] + DATETIME_SUFFIX}
         return {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
     if isinstance(ftype, Url):
         return {"type": "string", "pattern": URL_PATTERN}

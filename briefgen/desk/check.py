@@ -24,7 +24,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
-from .load import ContentFile, content_files, load_files
+from .load import ContentFile, content_files, load_files, slug_of
 from .project import Project
 from .validate import Registry, ValidDoc, check_articles, check_registry, references_in, report_unused, validate_files
 
@@ -92,7 +92,7 @@ class FileChecks:
 
     def registry(self, entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Registry:
         """Step 3: the checks among registry entries."""
-        return check_registry(entries, diagnostics)
+        return check_registry(entries, diagnostics, broken_entries(self.entry_files, entries))
 
     def articles(self, registry: Registry, diagnostics: list[Diagnostic]) -> ArticlesChecked:
         """Step 4: each article on its own, then against `registry`."""
@@ -124,6 +124,13 @@ def check(project: Project, checks: FileChecks | None = None) -> Checked:
         finally:
             checks.close()
     return checked
+
+
+def broken_entries(files: list[ContentFile], entries: list[ValidDoc]) -> frozenset[tuple[str, str]]:
+    """(kind, slug) of the entry `files` that did not pass their checks: their files exist, so a
+    reference to them is not "unknown"; their own diagnostics say what is wrong."""
+    valid = {(doc.kind, doc.slug) for doc in entries}
+    return frozenset((kind, slug_of(path)) for kind, path, _, _ in files) - valid
 
 
 @contextlib.contextmanager

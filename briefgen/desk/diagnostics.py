@@ -25,7 +25,8 @@ class Diagnostic:
     """One problem in one content file.
 
     `path` is relative to the project root and uses forward slashes; `line`
-    and `col` are 1-based (0 when the problem concerns the file as a whole).
+    and `col` are 1-based (a problem with a whole file is at 1:1, where editors and
+    pull-request views can show it; 0 only for a problem with a folder).
     """
 
     path: str
@@ -38,7 +39,8 @@ class Diagnostic:
 
     def format_text(self) -> str:
         """The compiler-style form: `path:line:col: error[code]: message` and a hint line."""
-        head = f"{self.path}:{self.line}:{self.col}: {self.severity.value}[{self.code}]: {self.message}"
+        path = self.path if self.path.isprintable() else self.path.encode("unicode_escape").decode("ascii")
+        head = f"{path}:{self.line}:{self.col}: {self.severity.value}[{self.code}]: {self.message}"
         return f"{head}\n  hint: {self.hint}" if self.hint else head
 
     def format_github(self) -> str:
@@ -70,11 +72,14 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_report(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
-    """Render diagnostics as `text`, `github` or `json`, sorted by file and position."""
+def format_report(diagnostics: Sequence[Diagnostic], fmt: str, *, ascii_only: bool = False) -> str:
+    """Render diagnostics as `text`, `github` or `json`, sorted by file and position.
+
+    `ascii_only` writes JSON with every other character escaped, for an output that is not UTF-8.
+    """
     ordered = sorted(set(diagnostics))
     if fmt == "json":
-        return json.dumps([d.as_json() for d in ordered], indent=2, ensure_ascii=False)
+        return json.dumps([d.as_json() for d in ordered], indent=2, ensure_ascii=ascii_only)
     if fmt == "github":
         return "\n".join(d.format_github() for d in ordered)
     return "\n".join(d.format_text() for d in ordered)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from .matcher import AliasMatcher
@@ -72,7 +73,8 @@ class DeskIndex:
         pairs.sort(key=lambda p: (-p[1], p[0][1]))
         return pairs[:limit]
 
-    def related_events(self, event: Event, limit: int = 10) -> list[tuple[EntityKey, int]]:
+    def related_events(self, event: Event, limit: int = 10,
+                       exclude: Collection[EntityKey] = ()) -> list[tuple[EntityKey, int]]:
         """Other events sharing the most participants with `event`, by number shared, then slug.
 
         Capped like `ranked_together`: a regular participant's events grow with the desk, and an
@@ -82,6 +84,8 @@ class DeskIndex:
         for person in set(event.participants):
             shared.update(self.events_of.get(("person", person), []))
         shared.pop(event.key, None)
+        for key in exclude:  # (the event's own sub-events and parent, which its page lists as such)
+            shared.pop(key, None)
         return sorted(shared.items(), key=lambda p: (-p[1], p[0][1]))[:limit]
 
 

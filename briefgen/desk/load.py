@@ -18,8 +18,8 @@ from typing import NamedTuple
 import yaml
 from slugify import slugify
 
-from .diagnostics import Diagnostic, DiagnosticSink, Severity
-from .schema import FOLDERS, SLUG_RE, SLUG_RULE
+from .diagnostics import Diagnostic, DiagnosticSink, Severity, did_you_mean
+from .schema import FOLDERS, KINDS, MAX_SLUG_LENGTH, RESERVED_SLUGS, slug_problem
 from .yamlsource import compose, read_text, split_front_matter
 
 REGISTRY_SUFFIXES = (".yml", ".yaml")
@@ -88,7 +88,7 @@ def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
         st = file_stat(path) if stats is None else stats[number]
         # No link is followed below the kind's folder (os.walk does not), so refusing links keeps reads inside.
         if st is not None and stat.S_ISLNK(st.st_mode):
-            DiagnosticSink(rel, diagnostics).error(0, 0, "symlink", "content files must not be symbolic links",
+            DiagnosticSink(rel, diagnostics).error(1, 1, "symlink", "content files must not be symbolic links",
                                                    "replace the link with the file itself")
             continue
         if read is None or st is None:
@@ -100,7 +100,7 @@ def load_files(entries: list[ContentFile], diagnostics: list[Diagnostic],
         slug = parsed.source.slug
         if (kind, slug) in seen:
             DiagnosticSink(rel, diagnostics).error(
-                0, 0, "duplicate-slug", f"another {kind} already has the slug `{slug}`: {seen[(kind, slug)]}",
+                1, 1, "duplicate-slug", f"another {kind} already has the slug `{slug}`: {seen[(kind, slug)]}",
                 "slugs name pages, so each must be unique; rename one of the files")
             continue
         seen[(kind, slug)] = rel
@@ -124,8 +124,56 @@ def content_files(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) 
                 0, 0, "symlink", "content folders must not be symbolic links", "replace the link with the folder")
             continue
         if base.is_dir():
-            found += [(kind, *entry) for entry in _walk(str(base), (), _rel_str(str(base), root) + "/")]
+            hidden: list[str] = []
+            found += [(kind, *entry) for entry in _walk(str(base), (), _rel_str(str(base), root) + "/", hidden)]
+            for rel in hidden:
+                DiagnosticSink(rel, diagnostics).warning(
+                    1, 1, "hidden-file", "the file name starts with a dot, so the file is ignored",
+                    "rename it without the leading dot, or move it out of the content folder")
+    _report_strays(content_dir, root, diagnostics)
     return found
+
+
+#: Files that look like content: outside a kind's folder they are reported, not silently ignored.
+_CONTENT_SUFFIXES = (".md", ".yml", ".yaml")
+
+
+def _report_strays(content_dir: Path, root: Path, diagnostics: list[Diagnostic]) -> None:
+    """Warn about content files outside the kinds' folders (`content/persons/x.yml`, `content/x.md`)."""
+    try:
+        with os.scandir(content_dir) as listing:
+            entries = sorted((entry.name, _is_folder(entry) and not entry.is_symlink()) for entry in listing)
+    except OSError:
+        return
+    kind_folders = set(FOLDERS.values())
+    for name, is_folder in entries:
+        if name.startswith(".") or name in kind_folders:
+            continue
+        rel = relative_path(content_dir / name, root)
+        if is_folder:
+            if _holds_content(content_dir / name):
+                meant = _FOLDER_WORDS.get(name.lower())
+                hint = (f"did you mean `{meant}`?" if meant else did_you_mean(name, kind_folders)) or \
+                    "the kinds' folders are " + ", ".join(f"`{folder}/`" for folder in FOLDERS.values())
+                DiagnosticSink(rel + "/", diagnostics).warning(
+                    0, 0, "unexpected-folder", f"`{name}/` is not the folder of a kind, so its files are ignored",
+                    hint)
+        elif name.endswith(_CONTENT_SUFFIXES) and name.lower() != "readme.md":
+            DiagnosticSink(rel, diagnostics).warning(
+                1, 1, "unexpected-file", "the file is in no kind's folder, so it is ignored",
+                "articles go in content/articles/YYYY/MM/, registry entries in content/<kind>/, e.g. content/people/")
+
+
+#: What people call a kind's folder by mistake (`persons/`, `organizations/`) → the folder it is.
+_FOLDER_WORDS = {word: kind.folder for kind in KINDS.values()
+                 for label in (kind.name, kind.label.lower(), kind.plural.lower())
+                 for word in (label, label + "s", label.replace("isation", "ization"),
+                              label.replace("isation", "ization") + "s")}
+
+
+def _holds_content(folder: Path) -> bool:
+    """Whether any file below `folder` looks like content (pictures and other assets do not)."""
+    return any(name.endswith(_CONTENT_SUFFIXES) for _, _, names in os.walk(folder) for name in names)
 
 
 def file_stat(path: str) -> os.stat_result | None:
@@ -167,9 +215,11 @@ def sharing_a_slug(files: list[ContentFile]) -> set[str]:
     return {rel for kind, path, _, rel in files if slugs[(kind, slug_of(path))] > 1}
 
 
-def _walk(folder: str, folders: tuple[str, ...], rel: str) -> Iterator[tuple[str, tuple[str, ...], str]]:
+def _walk(folder: str, folders: tuple[str, ...], rel: str,
+          hidden: list[str]) -> Iterator[tuple[str, tuple[str, ...], str]]:
     """(path, folders below the kind's folder, path relative to the root) for every entry to load in
     `folder`, whose path relative to the root is `rel` (ending in "/"), in sorted order, top-down.
+    Hidden files that look like content (`.story.md`) go into `hidden`, by path relative to the root.
 
     Plain strings rather than `Path`s, and each path made once by joining: the walk is part of every
     preview rebuild, and pathlib's parsing was a large part of the load time.
@@ -187,11 +237,15 @@ def _walk(folder: str, folders: tuple[str, ...], rel: str) -> Iterator[tuple[str
         if name in linked:
             yield os.path.join(folder, name), folders, rel + name
     for name, is_folder in names:
-        if not is_folder and not name.startswith("."):
+        if is_folder:
+            continue
+        if not name.startswith("."):
             yield folder + os.sep + name, folders, rel + name
+        elif name.endswith(_CONTENT_SUFFIXES) and not name.startswith(".#"):  # (".#x.md": an editor's lock)
+            hidden.append(rel + name)
     for name in subfolders:
         if name not in linked:
-            yield from _walk(os.path.join(folder, name), (*folders, name), rel + name + "/")
+            yield from _walk(os.path.join(folder, name), (*folders, name), rel + name + "/", hidden)
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -213,11 +267,14 @@ def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: Di
     slug, suffix = os.path.splitext(os.path.basename(path))
     if suffix not in suffixes or (kind != "article" and folders):
         where = f"content/{FOLDERS[kind]}/" + ("YYYY/MM/<slug>.md" if kind == "article" else "<slug>.yml")
-        sink.warning(0, 0, "unexpected-file", f"not a {kind} file, so it is ignored", f"{kind} files go in {where}")
+        sink.warning(1, 1, "unexpected-file", f"not a {kind} file, so it is ignored", f"{kind} files go in {where}")
         return None
-    if not SLUG_RE.match(slug):
-        suggestion = slugify(slug) or "a-name-like-this"
-        sink.error(0, 0, "bad-slug", f"file name `{slug}` is not a valid slug ({SLUG_RULE})",
+    problem = slug_problem(slug)
+    if problem is not None:
+        suggestion = slugify(slug, max_length=MAX_SLUG_LENGTH, word_boundary=True) or "a-name-like-this"
+        if suggestion in RESERVED_SLUGS or suggestion.isdigit() or suggestion == slug:
+            suggestion = f"{suggestion}-{kind}"
+        sink.error(1, 1, "bad-slug", f"file name `{_printable(slug)}` {problem}",
                    f"rename the file to `{suggestion}{suffix}`")
         return None
     text = read_text(path, sink)
@@ -248,3 +305,8 @@ def relative_path(path: Path, root: Path) -> str:
     except ValueError:
         return path.as_posix()
 
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\n`), for a message about a file name."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

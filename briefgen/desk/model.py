@@ -83,7 +83,6 @@ class Person(Entity):
     kind: ClassVar[str] = "person"
     roles: tuple[Role, ...] = ()
     country: str | None = None
-    bio: str = ""
 
     def references(self) -> Iterator[EntityKey]:
         """The organisations of the person's roles, and their country."""
@@ -96,7 +95,7 @@ class Person(Entity):
         """The person, with their roles."""
         roles = tuple(Role(title=r["title"], org=r.get("org"), start=r.get("from"), end=r.get("to"))
                       for r in values.get("roles", ()))
-        return cls(**common, roles=roles, country=values.get("country"), bio=values.get("bio", ""))
+        return cls(**common, roles=roles, country=values.get("country"))
 
     def current_role(self) -> Role | None:
         """The most recently started role with no end date, if any."""
@@ -200,6 +199,7 @@ class Article:
     path: str
     title: str
     date: dt.date
+    """The day of publication, where it was published (the day of `published` when that is given)."""
     source: Source
     summary: str
     key_points: tuple[str, ...]
@@ -209,8 +209,17 @@ class Article:
     draft: bool = False
     body: str = ""
     body_line: int = 0
+    published: dt.datetime | None = None
+    """The moment of publication with its time zone, when the article gives one."""
 
     kind: ClassVar[str] = "article"
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When the article was published: `published`, else the start of its day in UTC (feeds need a moment)."""
+        if self.published is not None:
+            return self.published
+        return dt.datetime(self.date.year, self.date.month, self.date.day, tzinfo=dt.UTC)
 
     @property
     def key(self) -> EntityKey:
@@ -278,7 +287,8 @@ def article_from(doc: ValidDoc) -> Article:
         slug=doc.slug,
         path=doc.source.path,
         title=v["title"],
-        date=v["date"],
+        date=_day(v["date"]),
+        published=v["date"] if isinstance(v["date"], dt.datetime) else None,
         source=Source(**v["source"]),
         summary=v["summary"],
         key_points=tuple(v["key_points"]),
@@ -288,6 +298,10 @@ def article_from(doc: ValidDoc) -> Article:
         body=doc.source.body,
         body_line=doc.source.body_line,
     )
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def item_from(doc: ValidDoc) -> Article | Entity:

@@ -11,9 +11,34 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-#: A slug is a file stem that is safe on every file system and in every URL.
+#: A slug is a file stem that is safe on every file system and in every URL. Match it with
+#: `fullmatch`: `$` alone also matches before a final newline, which a file name may end with.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "lowercase ASCII letters, digits and single hyphens, e.g. `sergey-lavrov`"
+#: Longest slug: it names a folder of the site, the pages below it and their files, and some file
+#: systems and archive formats limit a name to far less than 255 bytes.
+MAX_SLUG_LENGTH = 100
+#: Slugs the site's own addresses use beside those of entries and articles: a kind's index page
+#: (`people/index.md`), the pages of long lists (`people/page/2/`), feeds, the API, search and assets.
+RESERVED_SLUGS = frozenset({"index", "page", "feed", "atom", "rss", "api", "search", "sitemap", "assets",
+                            "pagefind", "404"})
+
+
+#: What `briefgen new` writes where only the editor knows the value: text starting with `TODO`, and an
+#: address reserved for examples (RFC 2606). `check` refuses both in anything published.
+PLACEHOLDER_PREFIX = "TODO"
+PLACEHOLDER_URL = "https://example.com/"
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a file of the desk, or None if it can."""
+    if not SLUG_RE.fullmatch(slug):
+        return f"is not a valid slug ({SLUG_RULE})"
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}"
+    if slug in RESERVED_SLUGS or slug.isdigit():
+        return "is a name the site's own addresses use (an index page, a page number, a feed)"
+    return None
 #: An http(s) address: scheme in any case (as browsers read it), a host (or a bracketed IPv6 address),
 #: then an optional path, query or fragment; no whitespace. Shared by the validator and the JSON Schemas.
 URL_RE = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#\[\]]+)(?:[/?#]\S*)?$")
@@ -28,7 +53,10 @@ class Text:
 
 @dataclass(frozen=True)
 class Date:
-    """An ISO calendar date, `YYYY-MM-DD`."""
+    """An ISO calendar date, `YYYY-MM-DD`; with `time`, optionally followed by a time and its zone,
+    `2024-07-03T14:05+05:30` (a time without a zone is refused: it would be read differently by each reader)."""
+
+    time: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +169,6 @@ PERSON = Record(
         *_common(),
         Field("roles", ListOf(ROLE), doc="Positions held, most recent last or first; dates order them."),
         Field("country", Ref("place"), doc="Country the person serves or comes from."),
-        Field("bio", Text(multiline=True), doc="Short biography."),
     )
 )
 
@@ -209,7 +236,8 @@ _ENTITIES = (
 ARTICLE = Record(
     (
         Field("title", Text(), required=True, doc="Headline of the brief."),
-        Field("date", Date(), required=True, doc="Publication date of the source."),
+        Field("date", Date(time=True), required=True,
+              doc="Publication date of the source, or its date, time and time zone, e.g. `2024-07-03T14:05+05:30`."),
         Field("source", SOURCE, required=True, doc="The original article."),
         Field("summary", Text(multiline=True), required=True, doc="The brief in one to three sentences."),
         Field("key_points", ListOf(Text(), min_items=1), required=True, doc="What a reader must retain."),

@@ -29,6 +29,8 @@ from .schema import (
     ARTICLE_FIELD,
     ENTITY_KINDS,
     FOLDERS,
+    PLACEHOLDER_PREFIX,
+    PLACEHOLDER_URL,
     SCHEMAS,
     SLUG_RE,
     SLUG_RULE,
@@ -47,11 +49,17 @@ from .schema import (
 
 #: Most YAML values one file may hold: a bound on the work a hostile file can cause.
 MAX_NODES = 20_000
+#: The dates content may give: four-digit years, so that every page, feed and archive can show them
+#: and a week either side of any of them is still a date; and none later than the gzip header of the
+#: sitemap, stamped with the newest page's date, can hold (early 2106).
+FIRST_DATE = dt.date(1000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
 
 Path_ = tuple[object, ...]
 Position = tuple[int, int]
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?P<zone>Z|[+-]\d{2}:\d{2})?$")
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _NULL_TAG = _STANDARD_TAG + "null"
 # Tags plain YAML resolves by itself; anything else (`!!python/...`, `!custom`) was written on purpose.
@@ -67,6 +75,8 @@ class ValidDoc:
     positions: dict[Path_, Position] = field(default_factory=dict)
     refs: list[tuple[Path_, str, str]] = field(default_factory=list)
     """Every (path, kind, slug) reference the file makes, in the order written."""
+    errors: int = 0
+    """How many errors the file's own checks found (its values were kept where they were valid)."""
 
     # Copied from `source`: the pipeline sorts files by kind several times over. (Not `cached_property`s,
     # which take a lock the first time each file is asked.)
@@ -139,7 +149,7 @@ class _Converter:
             return node.value.strip() or None
         if ftype_class is Ref:
             text = node.value.strip()
-            if SLUG_RE.match(text):
+            if SLUG_RE.fullmatch(text):
                 self.refs.append((path, ftype.kind, text))  # type: ignore[union-attr]
                 return text
         return self.scalar(node, ftype, label)
@@ -169,7 +179,7 @@ class _Converter:
             spec = fields.get(key)
             if spec is None:
                 known = [f.name for f in schema.fields]
-                hint = did_you_mean(key, known) or f"known fields: {', '.join(known)}"
+                hint = _meant_field(key, fields) or did_you_mean(key, known) or f"known fields: {', '.join(known)}"
                 self.error(key_node, "unknown-key", f"unknown field `{key}` in {label}", hint)
                 continue
             if value_node.tag == _NULL_TAG and _is_null(value_node):  # the tag first: most values are not null
@@ -224,20 +234,40 @@ class _Converter:
         if isinstance(ftype, Text):
             return text if text else None
         if isinstance(ftype, Date):
+            moment: dt.datetime | None = None
             try:
-                if not _DATE_RE.match(text):
+                if ftype.time and "T" in text:
+                    found = _DATETIME_RE.fullmatch(text)
+                    if not found:
+                        raise ValueError
+                    if not found.group("zone"):
+                        self.error(node, "bad-date", f"`{label}` gives a time without its time zone: `{text}`",
+                                   f"add the zone, e.g. {text}+05:30, or Z for UTC")
+                        return None
+                    moment = dt.datetime.fromisoformat(text)
+                    day = moment.date()
+                elif not _DATE_RE.fullmatch(text):
                     raise ValueError
-                return dt.date.fromisoformat(text)
+                else:
+                    day = dt.date.fromisoformat(text)
             except ValueError:
                 self.error(node, "bad-date", f"`{label}` is not a valid date: `{text}`",
-                           "write dates as YYYY-MM-DD, e.g. 2024-07-03")
+                           "write dates as YYYY-MM-DD, e.g. 2024-07-03" + (
+                               ", or with the time and its zone, e.g. 2024-07-03T14:05+05:30" if ftype.time else ""))
                 return None
+            if not FIRST_DATE <= day <= LAST_DATE:
+                self.error(node, "date-out-of-range", f"`{label}` is {text}, outside the years "
+                           f"{FIRST_DATE.year} to {LAST_DATE.year} that pages, feeds and archives can show",
+                           "check the year for a typo")
+                return None
+            return moment or day  # a datetime is a date too: its `date()` is the day where it was written
         if isinstance(ftype, Url):
-            if not URL_RE.match(text) or not _host_is_valid(text):
+            if not URL_RE.fullmatch(text) or not _host_is_valid(text):
                 self.error(node, "bad-url", f"`{label}` must be an absolute http(s) address, not `{text[:80]}`",
                            "write the full address, e.g. https://example.com/page")
                 return None
-            return text
+            scheme, rest = text.split(":", 1)
+            return scheme.lower() + ":" + rest  # `HTTPS://` is the same address; pages, feeds and the API say `https`
         if isinstance(ftype, Pattern):
             if not re.match(ftype.regex, text):
                 self.error(node, "bad-value", f"`{label}` must be {ftype.rule}, not `{text[:80]}`")
@@ -256,13 +286,57 @@ class _Converter:
                 return None
             return text
         if isinstance(ftype, Ref):
-            if not SLUG_RE.match(text):
+            if not SLUG_RE.fullmatch(text):
                 suggestion = slugify(text)
                 self.error(node, "bad-ref", f"`{text[:80]}` in `{label}` is not a slug ({SLUG_RULE})",
                            f"refer to a {ftype.kind} by its file name, e.g. `{suggestion}`" if suggestion else "")
                 return None
             return text
         raise AssertionError(f"unhandled field type {ftype!r}")  # pragma: no cover
+
+
+#: Fields other tools (blogs, CMSs, static-site generators) have, by what they are called there → the
+#: field of briefgen that holds the same thing, or how briefgen says it. Offered where that field exists
+#: (`*`: in any record).
+_FIELD_MEANINGS: dict[str, tuple[str, str]] = {
+    "tags": ("topics", "tags are topics here: list topic slugs in `topics`"),
+    "tag": ("topics", "tags are topics here: list topic slugs in `topics`"),
+    "categories": ("topics", "categories are topics here: list topic slugs in `topics`"),
+    "category": ("topics", "categories are topics here: list topic slugs in `topics`"),
+    "keywords": ("topics", "keywords are topics here: list topic slugs in `topics`"),
+    "author": ("source", "a brief names the publication it summarises in `source` (name and url), not an author"),
+    "authors": ("source", "a brief names the publication it summarises in `source` (name and url), not authors"),
+    "byline": ("source", "a brief names the publication it summarises in `source` (name and url), not a byline"),
+    "publisher": ("source", "the publication goes in `source` (name and url)"),
+    "url": ("source", "the original article's address goes in `source: {url: ...}`"),
+    "link": ("source", "the original article's address goes in `source: {url: ...}`"),
+    "description": ("summary", "the short description is `summary`"),
+    "excerpt": ("summary", "the short description is `summary`"),
+    "abstract": ("summary", "the short description is `summary`"),
+    "published": ("date", "the publication date is `date` (YYYY-MM-DD)"),
+    "pubdate": ("date", "the publication date is `date` (YYYY-MM-DD)"),
+    "date_published": ("date", "the publication date is `date` (YYYY-MM-DD)"),
+    "slug": ("*", "the slug is the file's name: rename the file to change it"),
+    "image": ("title", "briefgen has no image field: put a picture in the body as Markdown, ![text](file.png)"),
+    "cover": ("title", "briefgen has no image field: put a picture in the body as Markdown, ![text](file.png)"),
+    "draft": ("status", "write `status: draft` (or `published`)"),
+    "persons": ("people", "people are listed in `people`"),
+    "person": ("people", "people are listed in `people`"),
+    "organisations": ("orgs", "organisations are listed in `orgs`"),
+    "organizations": ("orgs", "organisations are listed in `orgs`"),
+    "locations": ("places", "places are listed in `places`"),
+    "location": ("places", "places are listed in `places`"),
+    "alias": ("aliases", "other names are listed in `aliases`"),
+    "title": ("name", "an entry's display name is `name` (a person's office goes in `roles`)"),
+    "bio": ("summary", "a person is described in `summary`, one or two sentences, as every entry is"),
+    "biography": ("summary", "a person is described in `summary`, one or two sentences, as every entry is"),
+}
+
+
+def _meant_field(key: str, fields: dict[str, Any]) -> str:
+    """A hint for an unknown field that another tool uses for something this record has ("" if none)."""
+    meant = _FIELD_MEANINGS.get(key.lower())
+    return meant[1] if meant is not None and (meant[0] == "*" or meant[0] in fields) else ""
 
 
 def _host_is_valid(url: str) -> bool:
@@ -331,6 +405,8 @@ def validate_file(parsed: ParsedFile, diagnostics: list[Diagnostic]) -> ValidDoc
         return None
     valid = ValidDoc(doc, values, converter.positions, converter.refs)
     _check_semantics(valid, sink)
+    _check_placeholders(valid, sink)
+    valid.errors = sink.errors
     return valid
 
 
@@ -369,6 +445,46 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
                            f"add `{speaker}` to `people`")
 
 
+def _check_placeholders(doc: ValidDoc, sink: DiagnosticSink) -> None:
+    """Refuse the placeholders `briefgen new` writes, in every entry and every article not a draft."""
+    values = doc.values
+    if doc.kind == "article" and values.get("status") == "draft":
+        return
+    for path, value in _texts(values, ()):
+        if value.startswith(PLACEHOLDER_PREFIX) or value == PLACEHOLDER_URL:
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            hint = ("write the real value, or keep `status: draft` until the brief is done" if doc.kind == "article"
+                    else "write the real value, or leave the field empty: an empty field means \"not given\"")
+            sink.error(*doc.position(*path), "placeholder",
+                       f"`{_label(path)}` still holds the placeholder `{shown}`", hint)
+    if doc.kind == "article":
+        for number, line in enumerate(doc.source.body.split("\n")):
+            if line.lstrip().startswith(PLACEHOLDER_PREFIX):
+                sink.error(doc.source.body_line + number, len(line) - len(line.lstrip()) + 1, "placeholder",
+                           "the body still holds the placeholder text of `briefgen new`",
+                           "write the brief, or keep `status: draft` until it is done")
+
+
+def _texts(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    """Every string in a file's checked values, with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*path, index))
+
+
+def _label(path: Path_) -> str:
+    """`source.url`, `key_points[1]`: a value's place in a file, as an editor reads it."""
+    label = ""
+    for part in path:
+        label += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if label else str(part))
+    return label
+
+
 # --- checks across files -------------------------------------------------------------------------
 
 
@@ -378,6 +494,9 @@ class Registry:
 
     docs: dict[str, dict[str, ValidDoc]]
     names: dict[NameKey, ValidDoc]
+    broken: frozenset[tuple[str, str]] = frozenset()
+    """(kind, slug) of the entry files that exist but failed their own checks: references to them are
+    not reported again as unknown (the file's own diagnostics say what is wrong)."""
     _matcher: AliasMatcher[ValidDoc] | None = field(default=None, init=False, repr=False)
 
     def matcher(self) -> AliasMatcher[ValidDoc]:
@@ -396,7 +515,7 @@ class Registry:
         for doc in _all(self.docs):
             names = {key: doc.values[key] for key in _NAME_FIELDS if key in doc.values}
             docs[doc.kind][doc.slug] = ValidDoc(SourceDoc(doc.kind, doc.slug, doc.source.path), names)
-        return Registry(docs, {key: docs[doc.kind][doc.slug] for key, doc in self.names.items()})
+        return Registry(docs, {key: docs[doc.kind][doc.slug] for key, doc in self.names.items()}, self.broken)
 
 
 #: The fields an entry's names come from (`entry_names`): all that `Registry.for_articles` keeps of its values.
@@ -413,8 +532,9 @@ def _all(docs: dict[str, dict[str, ValidDoc]]) -> Iterator[ValidDoc]:
         yield from docs[kind].values()
 
 
-def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic]) -> Registry:
-    """Index registry entries; report names and aliases claimed by two entries."""
+def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic],
+                   broken: frozenset[tuple[str, str]] = frozenset()) -> Registry:
+    """Index registry entries; report names and aliases claimed by two entries. `broken` as in `Registry`."""
     docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
     for doc in valid:
         if doc.kind != "article":
@@ -436,7 +556,7 @@ def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic]) -> Regi
             sink.error(*doc.position(*where), "duplicate-alias",
                        f"the name `{name}` is also claimed by {other.kind} `{other.slug}` ({other.source.path})",
                        "a name must point to one entry; make it more specific, e.g. add a first name")
-    return Registry(docs, names)
+    return Registry(docs, names, broken)
 
 
 def check_references(valid: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
@@ -444,26 +564,34 @@ def check_references(valid: list[ValidDoc], registry: Registry, diagnostics: lis
     for doc in valid:
         sink = DiagnosticSink(doc.source.path, diagnostics)
         for path, kind, slug in doc.refs:
-            if slug in registry.docs[kind]:
+            if slug in registry.docs[kind] or (kind, slug) in registry.broken:
                 continue
             sink.error(*doc.position(*path), "unknown-ref", f"unknown {kind} `{slug}`",
                        _suggest_slug(slug, kind, registry))
 
 
+#: How alike a slug and a known spelling must be to be offered as "did you mean": below this, names that
+#: share a few letters (`china` and `india`) would be offered as each other.
+_CLOSE_SLUG = 0.75
+
+
 def _suggest_slug(slug: str, kind: str, registry: Registry) -> str:
-    """Slugs the author may have meant: they often write a name or alias ("lavrov") for a slug."""
+    """Slugs the author may have meant (they often write a name or alias, "lavrov", for a slug), and
+    how to create the entry if it is new."""
     spellings: dict[str, str] = {}  # a slug, or a slugified name or alias → the entry's slug
     for doc in registry.docs[kind].values():
         spellings[doc.slug] = doc.slug
         for name in entry_names(doc):
             spellings.setdefault(slugify(name), doc.slug)
     exact = [spellings[slug]] if slug in spellings else []
-    close = [spellings[s] for s in difflib.get_close_matches(slug, list(spellings), n=3, cutoff=0.6)]
+    close = [spellings[s] for s in difflib.get_close_matches(slug, list(spellings), n=3, cutoff=_CLOSE_SLUG)]
     partial = [target for spelling, target in sorted(spellings.items()) if slug in spelling.split("-")]
     targets = list(dict.fromkeys(exact + close + partial))[:3]
+    name = " ".join(word.capitalize() for word in slug.split("-"))
+    create = f'create content/{FOLDERS[kind]}/{slug}.yml (`briefgen new {kind} "{name}"`)'
     if targets:
-        return "did you mean " + " or ".join(f"`{t}`" for t in targets) + "?"
-    return f"create content/{FOLDERS[kind]}/{slug}.yml, or check the spelling"
+        return "did you mean " + " or ".join(f"`{t}`" for t in targets) + f"? If it is new, {create}"
+    return f"{create}, or check the spelling"
 
 
 def check_parent_cycles(registry: Registry, diagnostics: list[Diagnostic]) -> None:
@@ -488,9 +616,13 @@ def check_parent_cycles(registry: Registry, diagnostics: list[Diagnostic]) -> No
                     f"remove `{key}` from one of them")
 
 
-def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Registry:
-    """The checks among registry entries; returns the registry that articles are checked against."""
-    registry = build_registry(entries, diagnostics)
+def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic],
+                   broken: frozenset[tuple[str, str]] = frozenset()) -> Registry:
+    """The checks among registry entries; returns the registry that articles are checked against.
+
+    `broken` names the entry files that failed their own checks (see `Registry.broken`).
+    """
+    registry = build_registry(entries, diagnostics, broken)
     check_references(entries, registry, diagnostics)
     check_parent_cycles(registry, diagnostics)
     return registry
@@ -499,7 +631,15 @@ def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Re
 def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
     """The checks of articles against the registry; each article is checked on its own."""
     check_references(articles, registry, diagnostics)
-    check_mentions(articles, registry, diagnostics)
+    check_mentions([doc for doc in articles if mentions_apply(doc, registry)], registry, diagnostics)
+
+
+def mentions_apply(doc: ValidDoc, registry: Registry) -> bool:
+    """Whether an article's body is checked for names it does not list: not while the article has
+    errors of its own or names entries that do not exist. Until those are fixed, what it lists is not
+    what it means (`lavrov` for `sergey-lavrov`), and a warning for every name would bury the error."""
+    docs = registry.docs
+    return not doc.errors and all(slug in docs[kind] for _, kind, slug in doc.refs)
 
 
 def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:

@@ -73,10 +73,10 @@ def read_text(path: str | Path, sink: DiagnosticSink) -> str | None:
     try:
         size, data = _read_bytes(path)
     except OSError as exc:
-        sink.error(0, 0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        sink.error(1, 1, "unreadable", f"cannot read the file: {exc.strerror or exc}")
         return None
     if data is None:
-        sink.error(0, 0, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+        sink.error(1, 1, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
                    "split the content or move large media out of content/")
         return None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -89,11 +89,38 @@ def read_text(path: str | Path, sink: DiagnosticSink) -> str | None:
         sink.error(line, col, "encoding", f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                    "save the file as UTF-8")
         return None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        sink.error(line, 1, "encoding", "the file contains a NUL character", "save the file as plain UTF-8 text")
+    text = text.replace("\r\n", "\n")
+    odd = _INVISIBLE.search(text)
+    if odd is not None:
+        at = odd.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        message, hint = _invisible_problem(odd.group())
+        sink.error(line, col, "encoding", message, hint)
         return None
-    return text.replace("\r\n", "\n")
+    return text
+
+
+#: Characters a content file must not hold: C0 and C1 controls but tab and line feed (YAML refuses
+#: them, and PyYAML reports them by offset alone), a carriage return left without its line feed (old
+#: Mac line endings, which YAML reads as line breaks but nothing else here does), and the invisible
+#: separators YAML counts as line breaks (U+0085, U+2028, U+2029), which would shift every line
+#: number after them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _invisible_problem(char: str) -> tuple[str, str]:
+    """The message and hint for a character `_INVISIBLE` found."""
+    code = f"U+{ord(char):04X}"
+    if char == "\r":
+        return ("a carriage return (CR) without a line feed: the file has old Mac line endings",
+                "save the file with LF (Unix) line endings")
+    if char in "\x85\u2028\u2029":
+        return (f"the file contains an invisible line separator ({code}), which YAML reads as a line break",
+                "delete it, or replace it with a normal line break (it often comes with text pasted from the web)")
+    name = "NUL" if char == "\x00" else "DEL" if char == "\x7f" else "control"
+    return (f"the file contains a {name} character ({code}), which is invisible in most editors",
+            "delete it, and save the file as plain UTF-8 text")
 
 
 #: Opening a content file never waits on a named pipe, and never follows a link (a file swapped for
@@ -154,7 +181,7 @@ def compose(text: str, sink: DiagnosticSink, line_offset: int = 0) -> yaml.Node 
         hint = _syntax_hint(problem)
         sink.error(line, col, "yaml-syntax", f"YAML syntax error: {problem}", hint)
     except yaml.YAMLError as exc:
-        sink.error(0, 0, "yaml-syntax", f"YAML error: {exc}")
+        sink.error(1 + line_offset, 1, "yaml-syntax", f"YAML error: {exc}")
     return None
 
 
@@ -170,7 +197,7 @@ def _syntax_hint(problem: str) -> str:
 
 #: A line that closes front matter (`---` or `...`, then nothing but blanks), with the newline before it.
 #: Starting with that newline lets the regex engine jump from line to line instead of trying every
-#: character, as it did for `^`: splitting a demo article went from 55 K to 19 K instructions.
+#: character, as it did for `^`.
 _CLOSING_RE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 

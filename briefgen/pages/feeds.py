@@ -75,12 +75,13 @@ def render_feed(spec: FeedSpec, site_url: str, updated: dt.date, directory_urls:
     gen = FeedGenerator()
     gen.id(site_url + spec.page_url)
     gen.title(spec.title)
-    gen.description(spec.description)
+    # feedgen keeps one value for Atom's subtitle (text) and RSS's description, which readers render as
+    # HTML: it is set for each format just before that format is written, escaped for RSS as items are.
     gen.subtitle(spec.description)
     gen.language("en")
-    newest = spec.articles[0].date if spec.articles else updated
-    gen.lastBuildDate(_moment(newest))
-    gen.updated(_moment(newest))
+    newest = max((article.moment for article in spec.articles), default=_moment(updated))
+    gen.lastBuildDate(newest)
+    gen.updated(newest)
     for article in spec.articles:
         url = site_url + urls.page_url(urls.entity_uri("article", article.slug), directory_urls)
         entry = gen.add_entry(order="append")
@@ -88,15 +89,17 @@ def render_feed(spec: FeedSpec, site_url: str, updated: dt.date, directory_urls:
         entry.guid(url, permalink=True)
         entry.title(article.title)
         entry.link(href=url)
-        entry.published(_moment(article.date))
-        entry.updated(_moment(article.date))
+        entry.published(article.moment)
+        entry.updated(article.moment)
         entry.description(_item_html(article))
         entry.content(_item_html(article), type="html")
         entry.source(url=article.source.url, title=article.source.name)
     alternate = {"href": site_url + spec.page_url, "rel": "alternate"}
     gen.link([{"href": site_url + links["rss"], "rel": "self"}, alternate], replace=True)
+    gen.description(html.escape(spec.description))
     rss = gen.rss_str(pretty=True)
     gen.link([alternate, {"href": site_url + links["atom"], "rel": "self"}], replace=True)
+    gen.subtitle(spec.description)
     atom = gen.atom_str(pretty=True)
     return rss, atom
 

@@ -90,14 +90,27 @@ KeptPages = dict[EntityKey, tuple[tuple[Any, ...], list[PageSpec]]]
 class TemplateProblem(Exception):
     """A template failed to render a page: a problem in the (trusted) templates, named precisely."""
 
-    def __init__(self, spec: PageSpec, error: jinja2.TemplateError) -> None:
+    def __init__(self, spec: PageSpec, error: Exception) -> None:
         where, line = getattr(error, "filename", None) or spec.template, getattr(error, "lineno", None)
         # Runtime errors carry no position, but Jinja puts template lines into the traceback.
         frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".html")]
         if line is None and frames:
-            where, line = frames[-1].filename, frames[-1].lineno
+            where, line = _shown_path(frames[-1].filename), frames[-1].lineno
         location = f"{where}:{line}" if line else where
-        super().__init__(f"template {location}: {error.message or error} (rendering {spec.src_uri})")
+        if isinstance(error, jinja2.TemplateError):
+            what = error.message or str(error)
+        else:  # an expression in the template raised (a division by zero, a method of the wrong type)
+            what = f"{type(error).__name__}: {error}"
+        super().__init__(f"template {location}: {what} (rendering {spec.src_uri})")
+
+
+def _shown_path(filename: str) -> str:
+    """A template's file as a message names it: relative to the working folder (the project) if inside it."""
+    path = Path(filename)
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 @dataclass(frozen=True)
@@ -218,10 +231,11 @@ class SiteRenderer:
         """The HTML of one page (the part inside the theme's content area)."""
         self._current = urls.page_url(spec.src_uri, self.options.directory_urls)
         self._reads = set()
+        view = spec.view(self)
         try:
             template = self.env.get_template(spec.template)
-            return template.render(**spec.view(self), page_title=spec.title, home_url=self._url(urls.HOME))
-        except jinja2.TemplateError as exc:
+            return template.render(**view, page_title=spec.title, home_url=self._url(urls.HOME))
+        except Exception as exc:  # templates are trusted, but a mistake in one must not end in a traceback
             raise TemplateProblem(spec, exc) from exc
 
     @property
@@ -298,7 +312,8 @@ class SiteRenderer:
                     if not window[0] <= article.date <= window[1]:
                         continue
                     people.update(("person", s) for s in article.refs["person"])
-                    events.update(("event", s) for s in article.refs["event"])
+                # Events of the week are those whose dates meet the week, not every event this week's
+                # articles mention (a war that began years ago is on its own page, and in the articles).
                 for event in r.desk.entities["event"].values():
                     assert isinstance(event, Event)
                     end = event.end or (window[1] if event.ongoing else event.start)
@@ -455,7 +470,7 @@ class SiteRenderer:
                 return data
 
             title = entity.name if number == 1 else f"{entity.name} (page {number})"
-            description = (getattr(entity, "bio", "") or entity.summary or f"{entity.name} in the briefing")
+            description = entity.summary or f"{entity.name} in the briefing"
             template = f"{entity.kind}.html" if number == 1 else "coverage_page.html"
             specs.append(PageSpec(urls.entity_uri(entity.kind, entity.slug, number), title, template,
                                   description, entity.path, view, updated=chunk[0].date if chunk else None,
@@ -476,12 +491,10 @@ class SiteRenderer:
             if entity.wikidata else None,
             "links": [{"title": link.title, "url": link.url} for link in entity.links],
             "quotes": self._quote_items(key),
-            "connections": [
-                {"label": KINDS[kind].plural,
-                 "members": [self._card(k, self._note(k), n) for k, n in index.ranked_together(key, kind)]}
-                for kind in ENTITY_KINDS if index.ranked_together(key, kind)
-            ],
         }
+        # What the page's own lists already show: "often covered with" leaves them out, so that each
+        # entry appears once on a page, in the list that says best how it is related.
+        shown: set[EntityKey] = {key}
         if isinstance(entity, Person):
             role = entity.current_role()
             view.update({
@@ -489,34 +502,49 @@ class SiteRenderer:
                 "roles": [self._role_item(r) for r in sorted(entity.roles, key=lambda r: r.start or dt.date.min,
                                                             reverse=True)],
                 "country": self._card(("place", entity.country)) if entity.country else None,
-                "bio": entity.bio,
                 "events": self._cards(index.events_of.get(key, [])),
                 "together": [self._card(k, self._note(k), n) for k, n in index.ranked_together(key, "person")],
                 "orgs": self._cards(sorted({("org", r.org) for r in entity.roles if r.org}
                                            | {k for k, _ in index.ranked_together(key, "org")})),
             })
         elif isinstance(entity, Event):
+            family = {*index.children.get(key, []), *([("event", entity.parent)] if entity.parent else [])}
+            related = [(k, n) for k, n in index.related_events(entity, exclude=family)]
+            shown |= family | {k for k, _ in related} | {("person", p) for p in entity.participants}
+            if entity.place:
+                shown.add(("place", entity.place))
             view.update({
                 "dates": format_span(entity.start, entity.end, entity.ongoing),
                 "place": self._card(("place", entity.place)) if entity.place else None,
                 "parent": self._card(("event", entity.parent)) if entity.parent else None,
                 "children": self._cards(index.children.get(key, [])),
                 "participants": self._cards(("person", p) for p in entity.participants),
-                "related": [self._card(k, self._note(k), n) for k, n in index.related_events(entity)],
+                "related": [self._card(k, self._note(k), n) for k, n in related],
             })
         elif isinstance(entity, Org):
+            shown |= {*index.children.get(key, []), *index.people_of.get(key, [])}
+            if entity.parent:
+                shown.add(("org", entity.parent))
             view.update({
                 "parent": self._card(("org", entity.parent)) if entity.parent else None,
                 "children": self._cards(index.children.get(key, [])),
                 "people": self._cards(index.people_of.get(key, [])),
             })
         elif isinstance(entity, Place):
+            shown |= {*index.children.get(key, []), *index.events_of.get(key, []), *index.people_of.get(key, [])}
+            if entity.country:
+                shown.add(("place", entity.country))
             view.update({
                 "country": self._card(("place", entity.country)) if entity.country else None,
                 "children": self._cards(index.children.get(key, [])),
                 "events": self._cards(index.events_of.get(key, [])),
                 "people": self._cards(index.people_of.get(key, [])),
             })
+        view["connections"] = [
+            {"label": KINDS[kind].plural, "members": [self._card(k, self._note(k), n) for k, n in members]}
+            for kind in ENTITY_KINDS
+            if (members := [(k, n) for k, n in index.ranked_together(key, kind) if k not in shown])
+        ]
         return view
 
     def _role_item(self, role: Any) -> dict[str, Any]:

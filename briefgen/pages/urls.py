@@ -15,7 +15,7 @@ SEARCH = "search.md"
 
 def entity_uri(kind: str, slug: str, page: int = 1) -> str:
     """Source URI of an article's or entity's page, e.g. `people/sergey-lavrov.md`."""
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         raise ValueError(f"unsafe slug {slug!r}")  # validation makes this unreachable for content
     base = f"{FOLDERS[kind]}/{slug}"
     return f"{base}.md" if page == 1 else f"{base}/page/{page}.md"

@@ -24,7 +24,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..desk.check import ArticlesChecked, Checked, FileChecks
+from ..desk.check import ArticlesChecked, Checked, FileChecks, broken_entries
 from ..desk.diagnostics import Diagnostic
 from ..desk.load import (
     ContentFile,
@@ -45,6 +45,7 @@ from ..desk.validate import (
     check_mentions_of,
     check_references,
     check_registry,
+    mentions_apply,
     validate_file,
 )
 from .filecache import FileCache
@@ -147,7 +148,9 @@ class PreviewChecks(FileChecks):
         """The last run's registry, with its matcher, while every entry is the same object."""
         if self._changed is not None and self.last is not None:
             return self.last.registry  # its diagnostics came with the unchanged files' above
-        return self.cache.get("registry", "", tuple(entries), functools.partial(check_registry, entries), diagnostics)
+        broken = broken_entries(self.entry_files, entries)
+        return self.cache.get("registry", "", (tuple(entries), broken),
+                              functools.partial(check_registry, entries, broken=broken), diagnostics)
 
     def articles(self, registry: Registry, diagnostics: list[Diagnostic]) -> ArticlesChecked:
         """The changed articles alone, or every article through the cache."""
@@ -170,7 +173,7 @@ class PreviewChecks(FileChecks):
         if matcher:
             # An article's mentions change with its own text and with the registry's names, nothing else.
             names = cache.intern("registry-names", frozenset((k, d.kind, d.slug) for k, d in registry.names.items()))
-            for doc in articles:
+            for doc in [doc for doc in articles if mentions_apply(doc, registry)]:
                 cache.get("mentions", doc.source.path, (doc, names),
                           functools.partial(check_mentions_of, doc, matcher), diagnostics)
 

@@ -24,14 +24,29 @@ import functools
 import gc
 import logging
 import os
+import posixpath
+import re
 import shutil
 import tempfile
 import threading
+import wsgiref.util
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
+
+from .errors import (
+    BuildFailure,
+    EditLinks,
+    EditUrl,
+    error_page_html,
+    failure_of,
+    insert_before_body_end,
+    no_edit_links,
+    overlay_html,
+)
 
 if TYPE_CHECKING:  # MkDocs is imported when the preview starts
     from mkdocs.config.defaults import MkDocsConfig
@@ -267,6 +282,136 @@ class IdleCollector:
         gc.enable()
 
 
+HTML_WAIT = 1.0
+"""Seconds a request for a page waits for a rebuild under way before it gets the page on disk.
+
+Most rebuilds end sooner, and the page then comes from them; a long one (a full rebuild of a large
+desk) must not hold the browser: the page served meanwhile reloads when the rebuild ends.
+"""
+
+
+class _Preview:
+    """What the request threads read of the preview: the last build's failure, if it failed, and
+    whether any build has succeeded (if not, there is no site on disk to show)."""
+
+    def __init__(self) -> None:
+        self.failure: BuildFailure | None = None
+        self.good = False
+        """Whether a build has succeeded in this session."""
+        self.edit_url: EditUrl = no_edit_links
+
+
+@functools.cache
+def _server_class() -> type[Any]:
+    """MkDocs' `LiveReloadServer`, never holding a request for a build, showing a failed build's errors.
+
+    MkDocs' server holds every request under the site's path until the build under way is done, and
+    a build that raises leaves them held until a later one succeeds: while content was broken, every
+    page and asset hung. Here the builder never raises (it records the failure instead, so MkDocs
+    counts the build as done and reloads the browsers, which then show the errors), files other than
+    pages are served from disk at once, and a page waits at most `HTML_WAIT` for a rebuild.
+
+    Made when MkDocs is imported (the preview starts), as `_listed_files_class`.
+    """
+    from mkdocs.livereload import LiveReloadServer
+
+    class PreviewServer(LiveReloadServer):  # type: ignore[misc]
+        # MkDocs keeps socketserver's listen backlog of 5: a page's assets requested at once by a few
+        # browsers overflowed it, and each dropped connection waited for the client's SYN retries.
+        request_queue_size = 128
+
+        def __init__(self, preview: _Preview, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.preview = preview
+            self.error_handler = self._error_page
+
+        def _serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+            path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")  # as MkDocs reads it
+            if _LIVERELOAD.fullmatch(path) or not (path + "/").startswith(self.mount_path):
+                return super()._serve_request(environ, start_response)  # the poll, the redirect of "/"
+            rel_path = path[len(self.mount_path):]
+            if path.endswith("/"):
+                rel_path += "index.html"
+            rel_path = posixpath.normpath("/" + rel_path).lstrip("/")  # no way out of the site's folder
+            file_path = os.path.join(self.root, rel_path)
+            page = file_path.endswith(".html")
+            with self._epoch_cond:
+                if page:
+                    self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch, timeout=HTML_WAIT)
+                # A page served before the build under way is done carries the last epoch: it reloads then.
+                epoch = self._visible_epoch
+            failure = self.preview.failure
+            try:
+                file = open(file_path, "rb")  # noqa: SIM115 (handed to the WSGI server, which closes it)
+            except OSError:
+                if not path.endswith("/") and os.path.isfile(os.path.join(file_path, "index.html")):
+                    start_response("302 Found", [("Location", quote(path) + "/")])
+                    return []
+                if failure is not None and not self.preview.good:
+                    return self._respond("500 Internal Server Error", self._standalone(failure, epoch), start_response)
+                return None  # MkDocs answers 404, with `_error_page`
+            if page:
+                with file:
+                    content = self._inject_js_into_html(file.read(), epoch)
+                return self._respond("200 OK", self._with_overlay(content, failure), start_response)
+            start_response("200 OK", [("Content-Type", self._guess_type(file_path)),
+                                      ("Content-Length", str(os.fstat(file.fileno()).st_size))])
+            return wsgiref.util.FileWrapper(file)
+
+        @staticmethod
+        def _respond(status: str, content: bytes, start_response: Callable[..., Any]) -> list[bytes]:
+            start_response(status, [("Content-Type", "text/html; charset=utf-8"),
+                                    ("Content-Length", str(len(content)))])
+            return [content]
+
+        def _standalone(self, failure: BuildFailure, epoch: int) -> bytes:
+            """The error page shown while no build has succeeded, with the live-reload script."""
+            page = error_page_html(failure, self.preview.edit_url).encode("utf-8")
+            return bytes(self._inject_js_into_html(page, epoch))
+
+        def _with_overlay(self, content: bytes, failure: BuildFailure | None) -> bytes:
+            if failure is None:
+                return content
+            return insert_before_body_end(content, overlay_html(failure, self.preview.edit_url))
+
+        def _error_page(self, code: int) -> bytes | None:
+            """The site's own page for `code` (its 404.html), live-reloading and showing a failed build's errors."""
+            failure = self.preview.failure
+            epoch = self._visible_epoch
+            if failure is not None and not self.preview.good:
+                return self._standalone(failure, epoch)
+            page = os.path.join(self.root, f"{code}.html")
+            if not os.path.isfile(page):
+                return None
+            with open(page, "rb") as handle:
+                content = handle.read()
+            # A page missing now may be made by the next rebuild: the script reloads it then.
+            return self._with_overlay(self._inject_js_into_html(content, epoch), failure)
+
+    return PreviewServer
+
+
+_LIVERELOAD = re.compile(r"/livereload/[0-9]+/[0-9]+")
+"""The path of the live-reload script's poll, which MkDocs' server answers (see `_server_class`)."""
+
+
+def _failure(exc: Exception, plugin: Any) -> BuildFailure:
+    """The failure of a rebuild that raised `exc`: the check's errors if the plugin kept them, else `exc`'s message."""
+    from mkdocs.exceptions import Abort
+
+    # MkDocs logs a plugin's error and raises "Aborted with a BuildError!" from it: the plugin's says more.
+    cause = exc.__context__ if isinstance(exc, Abort) and isinstance(exc.__context__, Exception) else exc
+    return failure_of(getattr(plugin, "failed", None), str(cause) or type(cause).__name__)
+
+
+def _edit_links(config: MkDocsConfig) -> EditUrl:
+    """The edit URL of each file of the project, from `repo_url` and `edit_uri` (the plugin's rule)."""
+    if not (config.repo_url and config.edit_uri):
+        return no_edit_links
+    root = Path(config.config_file_path or ".").resolve().parent
+    return EditLinks(root, Path(config.docs_dir), config.repo_url, config.edit_uri)
+
+
 class _DirtyWarningFilter(logging.Filter):
     """Hides MkDocs' warning that dirty builds may be inaccurate: the dependency rules make them exact."""
 
@@ -276,10 +421,14 @@ class _DirtyWarningFilter(logging.Filter):
 
 def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
           open_in_browser: bool = False) -> None:
-    """Serve the desk with live reload, rebuilding only what each edit changes (see the module doc)."""
+    """Serve the desk with live reload, rebuilding only what each edit changes (see the module doc).
+
+    A build that fails does not stop the preview, not even the first: the browser shows its errors
+    (`errors`) over the last good site, or instead of any page while there is none.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.exceptions import MkDocsException
 
     site_dir = tempfile.mkdtemp(prefix="briefgen-preview-")
     overrides = {"dev_addr": dev_addr} if dev_addr else {}
@@ -299,14 +448,32 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
 
     built = False
     collector = IdleCollector()
+    preview = _Preview()
 
     def builder(config=None) -> None:  # type: ignore[no-untyped-def]
         nonlocal built
         if built:
             collector.before_build()
+        plugin = None
         try:
             log.info("Building the preview ...")
-            build(config or get_config(), serve_url=serve_url, dirty=True)
+            config = config or get_config()
+            preview.edit_url = _edit_links(config)
+            plugin = config.plugins.get("briefgen")
+            if plugin is not None:
+                plugin.failed = None  # what a build that fails before the check leaves is not this build's
+            build(config, serve_url=serve_url, dirty=True)
+        except Exception as exc:
+            # Recorded, not raised: MkDocs' server then counts the build as done, so no request waits for
+            # a good one and the browsers reload to show the errors.
+            preview.failure = _failure(exc, plugin)
+            if not isinstance(exc, MkDocsException | jinja2.TemplateError):
+                log.exception("briefgen: the preview build failed")  # a bug: the traceback helps
+            shown = "over the last good site" if preview.good else "instead of the site"
+            log.error(f"briefgen: the build failed; the browser shows why, {shown}, until a build succeeds")
+        else:
+            preview.failure = None
+            preview.good = True
             if not built:
                 # What the first build leaves (the file cache, compiled templates) lives for the whole
                 # session. Frozen, it no longer makes the collector's full passes walk it in the middle
@@ -318,19 +485,11 @@ def serve(config_file: str, *, dev_addr: str | None = None, poll: bool = False,
         finally:
             collector.after_build()
 
-    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    server = _server_class()(preview, builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     if not poll:
         server.observer = _change_observer()  # inotify on Linux, FSEvents on macOS
     server.build_delay = 0.05  # editors write a file in one go; MkDocs waits 0.1 s for more events
 
-    def error_page(code: int) -> bytes | None:
-        page = os.path.join(site_dir, f"{code}.html")
-        if os.path.isfile(page):
-            with open(page, "rb") as handle:
-                return handle.read()
-        return None
-
-    server.error_handler = error_page
     try:
         with reused_listings():
             builder(config)

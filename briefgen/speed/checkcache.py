@@ -43,7 +43,7 @@ from ..desk.validate import ValidDoc
 T = TypeVar("T")
 
 #: Bumped when the layout of the file changes.
-FORMAT = 2
+FORMAT = 3
 
 Stamp = FileStamp
 """Size, modification and change times (ns), inode: what changes whenever a file's bytes may have."""
@@ -211,12 +211,12 @@ def _diagnostics(fields: tuple[_DiagnosticFields, ...]) -> list[Diagnostic]:
 def _plain_doc(doc: ValidDoc) -> tuple[object, ...]:
     """A checked registry entry as plain values, and dates."""
     source = doc.source
-    return (source.kind, source.slug, source.path, source.folders, doc.values, doc.positions, doc.refs)
+    return (source.kind, source.slug, source.path, source.folders, doc.values, doc.positions, doc.refs, doc.errors)
 
 
 def _valid_doc(plain: tuple[object, ...]) -> ValidDoc:
-    kind, slug, path, folders, values, positions, refs = plain
-    return ValidDoc(SourceDoc(kind, slug, path, folders=folders), values, positions, refs)  # type: ignore[arg-type]
+    kind, slug, path, folders, values, positions, refs, errors = plain
+    return ValidDoc(SourceDoc(kind, slug, path, folders=folders), values, positions, refs, errors)  # type: ignore[arg-type]
 
 
 def _code_key(package: Path | None = None) -> str:
