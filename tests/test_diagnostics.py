@@ -121,7 +121,24 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
                                          "people: []\nquotes:\n  - by: ada-lovelace\n    text: Hello")},
         f"{STORY}:12:9: error[quote-speaker-not-listed]: the quote is by `ada-lovelace`, who is not in this "
         "article's `people`",
-        "add `ada-lovelace` to `people`",
+        "if `ada-lovelace` said it, add them to `people`; else check `by`",
+    ),
+    "quote-speaker-not-listed-named-in-the-body": (
+        {**person("charles-babbage", "Charles Babbage", "Babbage"),
+         STORY: article(people="charles-babbage", body='Babbage said: "The engine works."')[STORY].replace(
+             "people: [charles-babbage]", "people: [charles-babbage]\nquotes:\n  - by: ada-lovelace\n"
+             "    text: The engine works.")},
+        f"{STORY}:12:9: error[quote-speaker-not-listed]: the quote is by `ada-lovelace`, who is not in this "
+        "article's `people`",
+        "else check `by`: the body gives these words to Charles Babbage (`charles-babbage`)",
+    ),
+    "quote-not-in-body": (
+        {STORY: article(body='Ada Lovelace said: "The engine can compose music."')[STORY].replace(
+            "people: [ada-lovelace]", "people: [ada-lovelace]\nquotes:\n  - by: ada-lovelace\n"
+            "    text: The engine could compose music.")},
+        f"{STORY}:13:11: warning[quote-not-in-body]: the quote's words are not in the body, so they cannot be "
+        "checked there",
+        "the closest words in the body are “Ada Lovelace said: \"The engine can compose music.\"”",
     ),
     "bad-slug": (
         {"content/people/Ada_Byron.yml": "name: Ada Byron\n"},

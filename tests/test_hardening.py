@@ -223,3 +223,16 @@ def test_new_says_it_wrote_the_editors_schemas_and_keeps_them_out_of_git(desk_fa
     assert desk.cli("schema", "--out", str(desk.root / "schemas"), "--check") == 0
     assert desk.cli("new", "person", "Alan Turing") == 0
     assert "schemas" not in capsys.readouterr().err, "said once, when the folder is made"
+
+
+def test_a_quote_is_found_in_the_body_as_typeset_or_checked_against_the_source(desk_factory, capsys) -> None:
+    quote = "people: [ada-lovelace]\nquotes:\n  - by: ada-lovelace\n    text: 'The engine, it seems, weaves patterns.'"
+    body = "Ada Lovelace wrote that “the engine,   it seems,\nweaves patterns”."
+    desk = desk_factory({**person(), STORY: article(body=body)[STORY].replace("people: [ada-lovelace]", quote)})
+    assert _check(desk, capsys, "--strict") == (0, []), "curly quotes, spaces and the full stop do not matter"
+    story = desk.root / STORY
+    story.write_text(story.read_text().replace("weaves patterns.", "weaves algebraic patterns."), encoding="utf-8")
+    status, lines = _check(desk, capsys, "--strict")
+    assert status == 1 and any("warning[quote-not-in-body]" in line for line in lines)
+    story.write_text(story.read_text().replace("patterns.'", "patterns.'\n    verbatim_in: source"), encoding="utf-8")
+    assert _check(desk, capsys, "--strict") == (0, []), "checked against the source instead"

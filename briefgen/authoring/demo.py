@@ -108,6 +108,8 @@ def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, 
         sentences = [f"{w[1]} spoke about {event[1]} on {day:%d %B}." for w in who]
         sentences += [f"Later, {w[2]} said the talks had gone well." for w in who[:2]]
         body = "\n\n".join(" ".join(sentences[k : k + 2] + rng.sample(FILLER, 3)) for k in range(0, len(sentences), 2))
+        # The quote, in the body as a brief carries it (added after the random draws, which it leaves as they were).
+        body += f'\n\n{who[0][2]} said: "We will keep talking until there is an agreement."'
         quotes = [{"by": who[0][0], "text": "We will keep talking until there is an agreement.",
                    "context": "at a press conference"}]
         front = {

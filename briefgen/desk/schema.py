@@ -202,6 +202,9 @@ QUOTE = Record(
         Field("by", Ref("person"), required=True, doc="Speaker; must be listed in the article's `people`."),
         Field("text", Text(multiline=True), required=True, doc="The words, verbatim."),
         Field("context", Text(), doc="Where or how it was said, e.g. `in a message on X`."),
+        Field("verbatim_in", Choice(("body", "source")),
+              doc="Where the exact words can be read: `body` (the default: `check` finds them in the brief) "
+                  "or `source` (checked against the original article, which the brief paraphrases)."),
     )
 )
 

@@ -46,6 +46,7 @@ from .schema import (
     Text,
     Url,
 )
+from .text import plain_paragraphs, sentences
 
 #: Most YAML values one file may hold: a bound on the work a hostile file can cause.
 MAX_NODES = 20_000
@@ -436,13 +437,7 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
         for line, col, what in unsafe_html(doc.source.body):
             sink.warning(doc.source.body_line + line - 1, col, "unsafe-html", f"{what} is removed from the page",
                          "pages keep only safe HTML; write Markdown, and link with http(s) addresses")
-        people = set(values.get("people", []))
-        for index, quote in enumerate(values.get("quotes", [])):
-            speaker = quote.get("by")
-            if speaker and speaker not in people:
-                sink.error(*doc.position("quotes", index, "by"), "quote-speaker-not-listed",
-                           f"the quote is by `{speaker}`, who is not in this article's `people`",
-                           f"add `{speaker}` to `people`")
+        _check_quotes_verbatim(doc, sink)
 
 
 def _check_placeholders(doc: ValidDoc, sink: DiagnosticSink) -> None:
@@ -631,7 +626,81 @@ def check_registry(entries: list[ValidDoc], diagnostics: list[Diagnostic],
 def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
     """The checks of articles against the registry; each article is checked on its own."""
     check_references(articles, registry, diagnostics)
+    check_speakers(articles, registry, diagnostics)
     check_mentions([doc for doc in articles if mentions_apply(doc, registry)], registry, diagnostics)
+
+
+def check_speakers(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
+    """Report quotes by people the article does not list, and who the body says spoke, where it tells."""
+    for doc in articles:
+        people = set(doc.values.get("people", []))
+        for index, quote in enumerate(doc.values.get("quotes", [])):
+            speaker = quote.get("by")
+            if not speaker or speaker in people:
+                continue
+            hint = f"if `{speaker}` said it, add them to `people`"
+            named = _speakers_named_with(quote.get("text", ""), doc.source.body, registry) - {speaker}
+            if named:
+                listed = " or ".join(f"{registry.docs['person'][slug].values.get('name', slug)} (`{slug}`)"
+                                     for slug in sorted(named))
+                hint += f"; else check `by`: the body gives these words to {listed}"
+            else:
+                hint += "; else check `by`: quotes are easily given to the wrong speaker"
+            DiagnosticSink(doc.source.path, diagnostics).error(
+                *doc.position("quotes", index, "by"), "quote-speaker-not-listed",
+                f"the quote is by `{speaker}`, who is not in this article's `people`", hint)
+
+
+def _speakers_named_with(text: str, body: str, registry: Registry) -> set[str]:
+    """The people the registry knows who are named in the body's paragraph that holds `text`."""
+    needle = normal_quote(text)[:60]
+    if not needle:
+        return set()
+    matcher = registry.matcher()
+    for paragraph in plain_paragraphs(body):
+        if needle in normal_quote(paragraph):
+            return {m.target.slug for m in matcher.find(paragraph) if m.target.kind == "person"}
+    return set()
+
+
+#: Quotation marks and apostrophes as typesetting curls them, and the straight ones they stand for.
+_CURLY = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
+                        "‘": "'", "’": "'", "‚": "'", "‛": "'"})
+
+
+def normal_quote(text: str) -> str:
+    """Text as a quote check compares it: straight quotation marks, single spaces, no final comma or
+    full stop (a quote that ends a sentence in the body may end with a comma in `quotes`), and no case
+    (a quote that opens a sentence in `quotes` may run on inside one in the body)."""
+    return " ".join(text.translate(_CURLY).split()).rstrip(".,").strip('"\'').casefold()
+
+
+def _check_quotes_verbatim(doc: ValidDoc, sink: DiagnosticSink) -> None:
+    """Warn about a quote whose words are not in the body, unless it says they were checked in the source."""
+    quotes = doc.values.get("quotes", [])
+    if not quotes:
+        return
+    body = normal_quote(" ".join(plain_paragraphs(doc.source.body)))
+    for index, quote in enumerate(quotes):
+        words = normal_quote(quote.get("text", ""))
+        if not words or quote.get("verbatim_in") == "source" or words in body:
+            continue
+        closest = _closest_sentence(words, doc.source.body)
+        hint = (f"the closest words in the body are “{closest}”; " if closest else "") + \
+            "quote the words exactly, or add `verbatim_in: source` if you checked them against the original"
+        sink.warning(*doc.position("quotes", index, "text"), "quote-not-in-body",
+                     "the quote's words are not in the body, so they cannot be checked there", hint)
+
+
+def _closest_sentence(words: str, body: str) -> str:
+    """The body's sentence most like `words` (shortened for a hint), or "" if none is much alike."""
+    best, score = "", 0.5
+    for paragraph in plain_paragraphs(body):
+        for sentence in sentences(paragraph):
+            ratio = difflib.SequenceMatcher(None, words, normal_quote(sentence), autojunk=False).quick_ratio()
+            if ratio > score:
+                best, score = sentence, ratio
+    return best if len(best) <= 120 else best[:117] + "..."
 
 
 def mentions_apply(doc: ValidDoc, registry: Registry) -> bool:
@@ -639,7 +708,9 @@ def mentions_apply(doc: ValidDoc, registry: Registry) -> bool:
     errors of its own or names entries that do not exist. Until those are fixed, what it lists is not
     what it means (`lavrov` for `sergey-lavrov`), and a warning for every name would bury the error."""
     docs = registry.docs
-    return not doc.errors and all(slug in docs[kind] for _, kind, slug in doc.refs)
+    people = doc.values.get("people", ())
+    return (not doc.errors and all(slug in docs[kind] for _, kind, slug in doc.refs)
+            and all(quote.get("by") in people for quote in doc.values.get("quotes", ())))
 
 
 def references_in(valid: list[ValidDoc]) -> set[tuple[str, str]]:

@@ -45,6 +45,7 @@ from ..desk.validate import (
     check_mentions_of,
     check_references,
     check_registry,
+    check_speakers,
     mentions_apply,
     validate_file,
 )
@@ -169,6 +170,8 @@ class PreviewChecks(FileChecks):
         for doc in articles:
             cache.get("references", doc.source.path, (doc, registry),
                       functools.partial(check_references, [doc], registry), diagnostics)
+            cache.get("speakers", doc.source.path, (doc, registry),
+                      functools.partial(check_speakers, [doc], registry), diagnostics)
         matcher = registry.matcher()
         if matcher:
             # An article's mentions change with its own text and with the registry's names, nothing else.
