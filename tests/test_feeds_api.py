@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
+import http.server
+import io
 import json
 import re
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import Desk, article, copy_of_sample, person, tree_digest
+from conftest import CHROMIUM, Desk, article, chromium_dom, copy_of_sample, person, tree_digest
 from jsonschema import Draft202012Validator
 
+from briefgen.desk.model import Article, Source
 from briefgen.desk.pipeline import run
 from briefgen.desk.project import project_at
 from briefgen.pages import search
 from briefgen.pages.api import api_schema
+from briefgen.pages.feeds import FeedSpec, render_feed
+from briefgen.pages.head import HIDE_FEEDS_FROM_THEME
 from briefgen.pages.render import RenderOptions, SiteRenderer, default_templates_dir
 
 SITE = "https://desk.example.org/"
@@ -222,3 +234,284 @@ def test_cutting_ignored_sections_leaves_the_search_index_unchanged(sample_site:
     whole = copy_of_sample(tmp_path)
     assert whole.build() == 0
     assert tree_digest(whole.site / "pagefind") == tree_digest(sample_site.site / "pagefind")
+
+
+# --- Feed validity: the W3C feed validator's rules that matter here, run offline ---------------------------
+# `feedvalidator` is not on PyPI in a usable form (and the W3C service needs the network), so the rules of
+# RFC 4287 and RSS 2.0 that these feeds can break are encoded here, each with the section it comes from.
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+RFC822 = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                    r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}")
+#: An absolute http(s) IRI: no whitespace, nor any character RFC 3987 leaves out of IRIs.
+ABSOLUTE_IRI = re.compile(r'https?://[^\s"<>\\^`{|}]+')
+#: What an atom:source carries: the metadata of the feed an entry was copied from (RFC 4287 §4.2.11).
+FEED_METADATA = {f"{ATOM}{name}" for name in ("author", "category", "contributor", "generator", "icon", "id",
+                                              "link", "logo", "rights", "subtitle", "title", "updated")}
+
+
+def _one(parent: ET.Element, tag: str, where: str, problems: list[str]) -> ET.Element | None:
+    found = parent.findall(tag)
+    if len(found) != 1:
+        problems.append(f"{where}: {len(found)} {tag.removeprefix(ATOM)} elements, not exactly one")
+    return found[0] if found else None
+
+
+def _atom_links(parent: ET.Element, where: str, problems: list[str]) -> list[ET.Element]:
+    """RFC 4287 §4.2.7: an href IRI on every link; at most one alternate per (type, hreflang)."""
+    links = parent.findall(f"{ATOM}link")
+    alternates = [(link.get("type"), link.get("hreflang")) for link in links if link.get("rel", "alternate") ==
+                  "alternate"]
+    if len(alternates) != len(set(alternates)):
+        problems.append(f"{where}: two alternate links of the same type and language")
+    problems += [f"{where}: link href {link.get('href')!r} is not an absolute IRI" for link in links
+                 if not ABSOLUTE_IRI.fullmatch(link.get("href") or "")]
+    return links
+
+
+def atom_problems(data: bytes, feeds: set[str]) -> list[str]:
+    """What a strict Atom 1.0 validator reports; `feeds` are the addresses that are feeds."""
+    root = ET.fromstring(data)
+    if root.tag != f"{ATOM}feed":
+        return [f"the root is {root.tag}, not atom:feed"]
+    problems: list[str] = []
+    for tag in ("id", "title", "updated"):  # §4.1.1
+        _one(root, f"{ATOM}{tag}", "feed", problems)
+    _atom_common(root, "feed", problems)
+    links = _atom_links(root, "feed", problems)
+    if not any(link.get("rel") == "self" and link.get("href") in feeds for link in links):
+        problems.append("feed: no self link to where the feed is")  # the validator's "missing atom:link rel=self"
+    feed_author = [a for a in root.findall(f"{ATOM}author") if (a.findtext(f"{ATOM}name") or "").strip()]
+    for n, entry in enumerate(root.findall(f"{ATOM}entry")):
+        where = f"entry {n}"
+        for tag in ("id", "title", "updated"):  # §4.1.2
+            _one(entry, f"{ATOM}{tag}", where, problems)
+        _atom_common(entry, where, problems)
+        entry_links = _atom_links(entry, where, problems)
+        content = entry.find(f"{ATOM}content")
+        if content is None and not any(link.get("rel", "alternate") == "alternate" for link in entry_links):
+            problems.append(f"{where}: neither content nor an alternate link")
+        if content is not None and content.get("type", "text") not in ("text", "html", "xhtml"):
+            problems.append(f"{where}: content of type {content.get('type')!r}")
+        source = entry.find(f"{ATOM}source")
+        if source is not None:  # §4.2.11: a feed's metadata, never the page an entry comes from
+            if {child.tag for child in source} - FEED_METADATA:
+                problems.append(f"{where}: source holds more than a feed's metadata")
+            for tag in ("id", "title", "updated"):
+                _one(source, f"{ATOM}{tag}", f"{where} source", problems)
+            if not any(link.get("rel") == "self" and link.get("href") in feeds
+                       for link in source.findall(f"{ATOM}link")):
+                problems.append(f"{where}: source does not name the feed it comes from")
+        has_author = entry.find(f"{ATOM}author") is not None or (
+            source is not None and source.find(f"{ATOM}author") is not None)
+        if not (feed_author or has_author):  # §4.1.1, §4.1.2
+            problems.append(f"{where}: no author, and the feed has none")
+    return problems
+
+
+def _atom_common(element: ET.Element, where: str, problems: list[str]) -> None:
+    """Dates (§3.3), ids (§4.2.6) and persons (§3.2) of a feed or an entry."""
+    for tag in ("updated", "published"):
+        for date in element.findall(f"{ATOM}{tag}"):
+            if not RFC3339.fullmatch(date.text or ""):
+                problems.append(f"{where}: {tag} {date.text!r} is not an RFC 3339 date-time")
+    for id_ in element.findall(f"{ATOM}id"):
+        if not ABSOLUTE_IRI.fullmatch(id_.text or ""):
+            problems.append(f"{where}: id {id_.text!r} is not an absolute IRI")
+    for who in element.findall(f"{ATOM}author") + element.findall(f"{ATOM}contributor"):
+        _one(who, f"{ATOM}name", f"{where} {who.tag.removeprefix(ATOM)}", problems)
+
+
+def rss_problems(data: bytes, feeds: set[str]) -> list[str]:
+    """What a strict RSS 2.0 validator reports; `feeds` are the addresses that are RSS feeds."""
+    root = ET.fromstring(data)
+    if root.tag != "rss" or root.get("version") != "2.0":
+        return ["not an RSS 2.0 document"]
+    problems: list[str] = []
+    channel = _one(root, "channel", "rss", problems)
+    if channel is None:
+        return problems
+    for tag in ("title", "link", "description"):  # required channel elements
+        element = _one(channel, tag, "channel", problems)
+        if element is not None and not (element.text or "").strip():
+            problems.append(f"channel: empty {tag}")
+    if not ABSOLUTE_IRI.fullmatch(channel.findtext("link") or ""):
+        problems.append("channel: link is not an absolute URL")
+    for tag in ("pubDate", "lastBuildDate"):
+        for date in channel.findall(tag):
+            problems += _rfc822_problems(date.text or "", f"channel {tag}")
+    if not any(link.get("rel") == "self" and link.get("href") in feeds for link in channel.findall(f"{ATOM}link")):
+        problems.append("channel: no atom:link rel=self to where the feed is")
+    for n, item in enumerate(channel.findall("item")):
+        where = f"item {n}"
+        if item.find("title") is None and item.find("description") is None:
+            problems.append(f"{where}: neither title nor description")
+        guid = _one(item, "guid", where, problems)
+        if guid is not None and guid.get("isPermaLink", "true") == "true" and not ABSOLUTE_IRI.fullmatch(
+                guid.text or ""):
+            problems.append(f"{where}: a permalink guid that is not a URL")
+        date = _one(item, "pubDate", where, problems)
+        if date is not None:
+            problems += _rfc822_problems(date.text or "", f"{where} pubDate")
+        for author in item.findall("author"):  # an e-mail address, optionally with a name
+            if "@" not in (author.text or ""):
+                problems.append(f"{where}: author {author.text!r} is not an e-mail address")
+        for source in item.findall("source"):  # "the RSS channel that the item came from"
+            if source.get("url") not in feeds:
+                problems.append(f"{where}: source url {source.get('url')!r} is not an RSS feed")
+    return problems
+
+
+def _rfc822_problems(stamp: str, where: str) -> list[str]:
+    if not RFC822.fullmatch(stamp):
+        return [f"{where}: {stamp!r} is not an RFC 822 date with a four-digit year and a numeric zone"]
+    if parsedate_to_datetime(stamp).strftime("%a") != stamp[:3]:
+        return [f"{where}: {stamp!r} names the wrong day of the week"]
+    return []
+
+
+@pytest.mark.parametrize("site", ["news", "sample"])
+def test_every_feed_passes_the_validator_rules(site: str, news_desk: Desk, sample_site: Desk) -> None:
+    desk = news_desk if site == "news" else sample_site
+    base = SITE if site == "news" else "https://example.github.io/briefgen/"
+    paths = {path: base + path.relative_to(desk.site).as_posix()
+             for name in ("feed.xml", "atom.xml") for path in sorted(desk.site.rglob(name))}
+    assert len(paths) >= 6
+    for path, address in paths.items():
+        check = atom_problems if path.name == "atom.xml" else rss_problems
+        assert check(path.read_bytes(), set(paths.values())) == [], address
+
+
+def test_the_validator_rules_reject_what_the_feeds_used_to_say(news_desk: Desk) -> None:
+    """The checks above can fail: no author, and the original article given as a source, are both reported."""
+    feeds = {f"{SITE}feed.xml", f"{SITE}atom.xml"}
+    atom = (news_desk.site / "atom.xml").read_text()
+    no_author = re.sub(r"<author>.*?</author>", "", atom, count=1, flags=re.S)
+    assert "entry 0: no author, and the feed has none" in atom_problems(no_author.encode(), feeds)
+    article_as_source = atom.replace(
+        "<published>", '<source><title>Example News</title><link href="https://news.example.com/story-1"/>'
+        "</source><published>", 1)
+    problems = atom_problems(article_as_source.encode(), feeds)
+    assert "entry 0 source: 0 id elements, not exactly one" in problems
+    assert "entry 0: source does not name the feed it comes from" in problems
+    rss = (news_desk.site / "feed.xml").read_text().replace(
+        "<pubDate>", '<source url="https://news.example.com/story-1">Example News</source><pubDate>', 1)
+    assert rss_problems(rss.encode(), feeds) == [
+        "item 0: source url 'https://news.example.com/story-1' is not an RSS feed"]
+    two_digit_year = (news_desk.site / "feed.xml").read_text().replace(" 2024 ", " 24 ", 1)
+    assert rss_problems(two_digit_year.encode(), feeds)
+
+
+def test_the_desk_is_the_author_and_the_original_article_is_a_link(news_desk: Desk) -> None:
+    atom_raw = (news_desk.site / "people/grace-hopper/atom.xml").read_bytes()
+    atom = ET.fromstring(atom_raw)
+    assert [a.findtext(f"{ATOM}name") for a in atom.findall(f"{ATOM}author")] == ["Test desk"]
+    entry = atom.find(f"{ATOM}entry")
+    assert entry is not None
+    links = [dict(link.attrib) for link in entry.findall(f"{ATOM}link")]
+    # feedgen writes the alternate without `rel` (it is the default); the original article is `via`, not a
+    # second alternate.
+    assert links == [{"href": f"{SITE}articles/story-1/"},
+                     {"rel": "via", "href": "https://news.example.com/story-1", "title": "Example News"}]
+    rss_raw = (news_desk.site / "people/grace-hopper/feed.xml").read_bytes()
+    assert b"<source" not in atom_raw and b"<source" not in rss_raw
+    assert feedparser.parse(atom_raw).feed.author == "Test desk"
+
+    rss = _feed(news_desk, "people/grace-hopper/feed.xml")
+    assert rss.entries[0].link == f"{SITE}articles/story-1/", "the item's own link is still the brief"
+    assert '<p>Source: <a href="https://news.example.com/story-1">Example News</a></p>' in rss.entries[0].summary
+
+
+def _article(slug: str, title: str, url: str, name: str) -> Article:
+    when = dt.datetime(2024, 7, 3, 14, 5, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    return Article(slug=slug, path=f"content/articles/2024/07/{slug}.md", title=title, date=when.date(),
+                   source=Source(name=name, url=url), summary="A summary & more.", key_points=("A <point>.",),
+                   refs={}, published=when)
+
+
+def test_feeds_from_odd_sources_stay_valid_identical_and_keyed_on_the_slug() -> None:
+    """Addresses may hold characters no IRI may (the content only has to be http(s) without whitespace)."""
+    odd = "https://news.example.com/a?q=<b>|\"x\"&y={1}^`\\"
+    spec = FeedSpec("people/ada/", "Ada · Desk", "Briefs on Ada.", "people/ada/",
+                    [_article("a-story", "A <story>", odd, 'News & "Views"')], "Desk & Co")
+    rss, atom = render_feed(spec, SITE, dt.date(2024, 7, 4))
+    assert (rss, atom) == render_feed(spec, SITE, dt.date(2024, 7, 4)), "byte-identical across runs"
+    feeds = {f"{SITE}people/ada/feed.xml", f"{SITE}people/ada/atom.xml"}
+    assert atom_problems(atom, feeds) == [] and rss_problems(rss, feeds) == []
+    encoded = "https://news.example.com/a?q=%3Cb%3E%7C%22x%22&y=%7B1%7D%5E%60%5C"
+    via = ET.fromstring(atom).find(f"{ATOM}entry/{ATOM}link[@rel='via']")
+    assert via is not None and via.attrib == {"rel": "via", "href": encoded, "title": 'News & "Views"'}
+    item = feedparser.parse(rss).entries[0]
+    assert f'<a href="{encoded.replace("&", "&amp;")}">News &amp; &quot;Views&quot;</a>' in item.summary
+    assert b"<updated>2024-07-03T14:05:00+05:30</updated>" in atom, "the moment keeps its zone"
+    assert b"<pubDate>Wed, 03 Jul 2024 14:05:00 +0530</pubDate>" in rss
+
+    retitled = FeedSpec(**{**spec.__dict__, "articles": [_article("a-story", "Corrected", "https://b.example/",
+                                                                          "B")]})
+    ids = [re.findall(rb"<(?:id|guid)[^>]*>(.*?)</", doc) for doc in render_feed(retitled, SITE, dt.date(2024, 7, 4))]
+    assert ids == [re.findall(rb"<(?:id|guid)[^>]*>(.*?)</", doc) for doc in (rss, atom)]
+
+
+# --- The theme's sitemap requests --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _recording_server(folder: Path, without: bytes) -> Iterator[tuple[str, list[str]]]:
+    """Serve `folder` on a free loopback port, recording every request path (as conftest's `static_server`).
+
+    A page asked for with `?without-fix` is served with the bytes `without` removed, as a control.
+    """
+    requests: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def send_head(self):  # type: ignore[no-untyped-def]
+            requests.append(self.path)
+            path = Path(self.translate_path(self.path))
+            page = path / "index.html" if path.is_dir() else path
+            if not self.path.endswith("?without-fix") or not page.is_file():
+                return super().send_head()
+            data = page.read_bytes()
+            assert without in data
+            data = data.replace(without, b"")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return io.BytesIO(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+FEED_LINK = re.compile(r'<link rel="([^"]*)" type="application/(rss|atom)\+xml" title="[^"]*" href="([^"]*)">')
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by `make test`")
+def test_entity_pages_keep_their_feed_links_without_the_theme_asking_for_sitemaps(sample_site: Desk,
+                                                                                  tmp_path: Path) -> None:
+    """Material reads every `link[rel=alternate]` as a language version and requests `sitemap.xml` beside it."""
+    entity = "people/sergey-lavrov/"
+    feed_links = [("alternate", "rss", "../../feed.xml"), ("alternate", "atom", "../../atom.xml"),
+                  ("alternate", "rss", "feed.xml"), ("alternate", "atom", "atom.xml")]
+    assert FEED_LINK.findall(sample_site.page(entity)) == feed_links
+    with _recording_server(sample_site.site, HIDE_FEEDS_FROM_THEME.encode()) as (base, requests):
+        # The control: the theme's own behaviour, which the test must be able to see.
+        chromium_dom(base + entity + "?without-fix", tmp_path / "control")
+        assert f"/{entity}sitemap.xml" in requests, requests
+        requests.clear()
+
+        dom = chromium_dom(base + entity, tmp_path / "fixed")
+        assert "bundle" in " ".join(requests), "the theme's script ran"
+        assert not [path for path in requests if path.endswith("sitemap.xml")], requests
+        head = dom.split("</head>", 1)[0]
+        # After the scripts ran, the links are in the head as feed readers look for them.
+        assert FEED_LINK.findall(head) == feed_links

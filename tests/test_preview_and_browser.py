@@ -339,7 +339,7 @@ def test_broken_yaml_shows_in_the_browser_over_the_last_good_page_and_goes_away_
         links = driver.find_elements(By.CSS_SELECTOR, f"{OVERLAY} a")
         assert links and links[0].get_attribute("href") == EDIT_BASE + "people/ada-lovelace.yml"
 
-        # While the content is broken, nothing waits for a good build: pages, assets, 404s.
+        # While the content is broken, nothing waits for a good build: pages, assets, missing pages.
         urls = [page, base, base + "articles/a-story/", base + "assets/briefgen.css", base + "sitemap.xml",
                 base + "no/such/page/"]
         for url in urls:

@@ -8,6 +8,23 @@ from .feeds import feed_links
 from .render import PageSpec
 from .urls import relative_url
 
+#: Material's `setupAlternate` (integrations/alternate in its bundle, run on every page whatever the features)
+#: reads every `link[rel=alternate]` as another language version of the site and requests `sitemap.xml`
+#: beside its href: for an entity's feeds, `<folder>/sitemap.xml`, which does not exist. Feed readers need
+#: these links exactly as they are, so they stay in the HTML; this script takes the feeds' `rel` away only
+#: while the theme reads the links, in its DOMContentLoaded listener on `document`. Registered from the head,
+#: the first listener runs before the theme's (added by its bundle at the end of the body); the second, on
+#: `window`, runs once the event has passed every listener on `document`, and puts the `rel` back. Pages that
+#: `navigation.instant` (off in this project) brings in are not covered: the theme merges their head and
+#: reads it again without an event this script could precede.
+HIDE_FEEDS_FROM_THEME = (
+    "<script>(function(){var h=[];"
+    "document.addEventListener('DOMContentLoaded',function(){h=[].slice.call(document.querySelectorAll("
+    "'link[rel=alternate][type=\"application/rss+xml\"],link[rel=alternate][type=\"application/atom+xml\"]'));"
+    "h.forEach(function(l){l.rel='feed'})});"
+    "addEventListener('DOMContentLoaded',function(){h.forEach(function(l){l.rel='alternate'})})})()</script>"
+)
+
 
 def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str) -> str:
     """`<link>` and `<meta>` tags for feeds and link previews; every value HTML-escaped."""
@@ -23,6 +40,7 @@ def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: s
         for kind, mime in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
             href = relative_url(page_url, links[kind])
             tags.append(f'<link rel="alternate" type="{mime}" title="{attr(title)} ({kind.upper()})" href="{href}">')
+    tags.append(HIDE_FEEDS_FROM_THEME)
     meta = {"og:type": spec.og_type, "og:title": spec.title, "og:description": spec.description,
             "og:site_name": site_name}
     if canonical:

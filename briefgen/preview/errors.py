@@ -87,6 +87,7 @@ _STYLE = f"""
   background: #1e1e1e; color: #f0f0f0; border-bottom: 4px solid #e5484d;
   font: 14px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }}
 #{OVERLAY_ID} * {{ box-sizing: border-box; font: inherit; color: inherit; }}
+#{OVERLAY_ID} h1 {{ margin: 0 0 8px; font-weight: bold; color: #ff8589; }}
 #{OVERLAY_ID} summary {{ cursor: pointer; font-weight: bold; color: #ff8589; }}
 #{OVERLAY_ID} ol {{ margin: 8px 0 0; padding: 0 0 0 1.5em; }}
 #{OVERLAY_ID} li {{ margin: 0 0 8px; }}
@@ -114,7 +115,8 @@ def _item(diagnostic: Diagnostic, edit_url: EditUrl) -> str:
 def _listing(failure: BuildFailure, edit_url: EditUrl) -> str:
     """The list of diagnostics (or the failure's message), as HTML."""
     if not failure.diagnostics:
-        return f"<p>{html.escape(failure.message)}</p>"
+        return (f"<p>{html.escape(failure.message)}</p>"
+                "<p>The terminal running <code>briefgen serve</code> has the details.</p>")
     shown = failure.diagnostics[:MAX_SHOWN]
     items = "".join(_item(d, edit_url) for d in shown)
     more = len(failure.diagnostics) - len(shown)

@@ -1,7 +1,7 @@
 """The preview server: after an edit, rebuild only the pages the edit can change.
 
-`briefgen serve` is MkDocs' live-reload server with four differences, which
-keep a one-article edit on a large desk well under a second instead of a
+`briefgen serve` is MkDocs' live-reload server with these differences. The first
+four keep a one-article edit on a large desk well under a second instead of a
 full rebuild:
 
 - content is re-read and re-checked only for files whose size or times changed
@@ -15,6 +15,10 @@ full rebuild:
 - file changes come from the operating system (inotify) as they happen, not
   from polling every file of the desk twice a second (`--poll` brings that back
   for file systems that send no events, such as some network and container mounts).
+
+And a failed build never stops the preview or holds a request (`_server_class`): the browser
+shows its errors over the last good site, or instead of any page while no build has succeeded
+(`errors`), until a build succeeds and the page reloads without them.
 """
 
 from __future__ import annotations
@@ -317,8 +321,10 @@ def _server_class() -> type[Any]:
 
     class PreviewServer(LiveReloadServer):  # type: ignore[misc]
         # MkDocs keeps socketserver's listen backlog of 5: a page's assets requested at once by a few
-        # browsers overflowed it, and each dropped connection waited for the client's SYN retries.
-        request_queue_size = 128
+        # browsers (or a link checker) overflowed it, and each connection dropped then waited a second
+        # or more for the client's next SYN. 128 still overflowed under a burst just after a build; the
+        # kernel caps the value at net.core.somaxconn.
+        request_queue_size = 1024
 
         def __init__(self, preview: _Preview, **kwargs: Any) -> None:
             super().__init__(**kwargs)
