@@ -150,6 +150,25 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, required=True, help="a new or empty folder")
     demo.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     demo.set_defaults(func=_demo)
+
+    imp = sub.add_parser("import", parents=[common], help="turn a scraped article (text or saved HTML) into a draft",
+                         description="Clean a scraped article and write it as a draft; never overwrites a file.")
+    imp.add_argument("file", help="the scraped text or saved .html page; - reads standard input")
+    imp.add_argument("--date", help="the article's date (YYYY-MM-DD) when the text has no time stamp")
+    imp.add_argument("--source-name", help="the publication, e.g. `Hindustan Times`")
+    imp.add_argument("--source-url", help="the address of the original article")
+    imp.add_argument("--slug", help="the file name, if the one made from the title will not do")
+    imp.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON")
+    imp.set_defaults(func=_import)
+
+    ann = sub.add_parser("annotate", parents=[common], help="propose an article's references and quotes",
+                         description="Find registry entries, new names and quotes in an article; "
+                                     "--write merges them into its front matter.")
+    ann.add_argument("article", type=Path, help="the article's Markdown file")
+    ann.add_argument("--write", action="store_true",
+                     help="add the references and attributed quotes found to the front matter (removes nothing)")
+    ann.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON")
+    ann.set_defaults(func=_annotate)
     return parser
 
 
@@ -252,6 +271,50 @@ def _serve(args: argparse.Namespace) -> int:
     config = load_mkdocs_config(args.config_file)  # fail early, with our message, on a bad config
     project_of(config)
     serve(str(args.config_file), dev_addr=args.dev_addr, poll=args.poll, open_in_browser=args.open)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    import json
+
+    from .authoring.importer import ImportRefused, import_article
+
+    project, _ = project_settings(args.config_file)
+    date = parse_date(args.date) if args.date else None
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise ImportRefused(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    name = "standard input" if args.file == "-" else args.file
+    done = import_article(project, data, name, date=date, source_name=args.source_name,
+                          source_url=args.source_url, slug=args.slug)
+    cleaned, rel = done.cleaned, done.path.relative_to(project.root).as_posix()
+    if args.format == "json":
+        when = cleaned.date.isoformat() if cleaned.date else None
+        print(json.dumps({"path": rel, "title": cleaned.title, "date": when,
+                          "removed": [{"line": r.line, "text": r.text, "why": r.why} for r in cleaned.removed],
+                          "captions": cleaned.captions}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(rel)
+    if not args.quiet:
+        for removed in cleaned.removed:
+            print(f"  line {removed.line}: removed {removed.text[:70]!r}: {removed.why}", file=sys.stderr)
+        if cleaned.title is None:
+            print("briefgen: the text has no headline; the title is left as a TODO", file=sys.stderr)
+    return EXIT_OK
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    from .authoring.annotate import annotate_file, format_text, write_proposals
+
+    project, _ = project_settings(args.config_file)
+    proposals = annotate_file(project, args.article)
+    if args.write:
+        added = write_proposals(args.article, proposals)
+        if not args.quiet:
+            print(f"briefgen: added {added} reference{'s' if added != 1 else ''} and quotes to {args.article}",
+                  file=sys.stderr)
+    print(proposals.to_json() if args.format == "json" else format_text(proposals))
     return EXIT_OK
 
 

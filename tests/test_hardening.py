@@ -236,3 +236,17 @@ def test_a_quote_is_found_in_the_body_as_typeset_or_checked_against_the_source(d
     assert status == 1 and any("warning[quote-not-in-body]" in line for line in lines)
     story.write_text(story.read_text().replace("patterns.'", "patterns.'\n    verbatim_in: source"), encoding="utf-8")
     assert _check(desk, capsys, "--strict") == (0, []), "checked against the source instead"
+
+
+def test_addresses_and_comments_that_pages_drop_are_warned_about(desk_factory, capsys) -> None:
+    body = ("Ada Lovelace spoke.\nSee [a](jav&#x61;script:alert(1)) and [b](java\nscript:alert(2)).\n"
+            "<!-- a note for the desk -->")
+    desk = desk_factory({**person(), **article(body=body)})
+    status, lines = _check(desk, capsys)
+    assert status == 0
+    found = [line for line in lines if "warning[unsafe-html]" in line]
+    assert found == [
+        f"{STORY}:13:9: warning[unsafe-html]: the `javascript:` link address is removed from the page",
+        f"{STORY}:13:43: warning[unsafe-html]: the `javascript:` link address is removed from the page",
+        f"{STORY}:15:1: warning[unsafe-html]: an HTML comment is removed from the page",
+    ]

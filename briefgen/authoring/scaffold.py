@@ -168,17 +168,25 @@ def scaffold(
         _check_name_is_free(project, name)
         base = schema_base if schema_base is not None else _relative_base(default_schema_dir(project), target.parent)
         modeline = f"{base.rstrip('/')}/{file_name(kind)}"
-    text = render(kind, known, modeline=modeline)
+    write_new(project, kind, slug, target, render(kind, known, modeline=modeline))
+    return target
+
+
+def write_new(project: Project, kind: str, slug: str, target: Path, text: str, command: str = "briefgen new") -> None:
+    """Write `text` as the new file `target` of `kind`, once it passes `check`; never over an existing file.
+
+    Raises `ScaffoldError`, naming `command`, when the text would not pass or the file cannot be written.
+    """
+    rel = relative_path(target, project.root)
     _check_text(kind, slug, rel, text, target)
     _make_folder(target.parent, project.root)
     try:
         with target.open("x", encoding="utf-8", newline="\n") as out:
             out.write(text)
     except FileExistsError:
-        raise ScaffoldError(f"{rel} already exists; briefgen new never overwrites a file") from None
+        raise ScaffoldError(f"{rel} already exists; {command} never overwrites a file") from None
     except OSError as exc:
         raise ScaffoldError(f"cannot write {rel}: {exc.strerror or exc}") from None
-    return target
 
 
 def _make_folder(folder: Path, root: Path) -> None:
@@ -288,9 +296,15 @@ def render(kind: str, known: Mapping[str, Any], *, modeline: str | None = None) 
     return "\n".join(lines) + "\n"
 
 
+#: Fields that tools write and editors leave alone: a new file shows them only when a tool filled them.
+_TOOL_FIELDS = frozenset({"source_fingerprint"})
+
+
 def _record_lines(record: Record, known: Mapping[str, Any], indent: str) -> list[str]:
     lines: list[str] = []
     for spec in record.fields:
+        if spec.name in _TOOL_FIELDS and known.get(spec.name) is None:
+            continue
         lines += [f"{indent}# {line}".rstrip() for line in _comment(spec)]
         value = known.get(spec.name)
         if value is None and spec.required:

@@ -250,6 +250,9 @@ ARTICLE = Record(
         ),
         Field("quotes", ListOf(QUOTE), doc="Direct quotes, verbatim and attributed."),
         Field("status", Choice(("published", "draft")), doc="`draft` keeps the article out of `build`."),
+        Field("source_fingerprint", Text(multiline=True),
+              doc="Written by `briefgen import`: hashes of runs of the source's words, from which `check` "
+                  "tells a body that still copies them. Leave it as it is."),
     )
 )
 

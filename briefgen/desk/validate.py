@@ -22,7 +22,7 @@ import yaml
 from slugify import slugify
 
 from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
-from .htmlpolicy import unsafe_html
+from .htmlpolicy import too_complex, unsafe_html
 from .load import ParsedFile, SourceDoc
 from .matcher import AliasMatcher, NameKey, name_key
 from .schema import (
@@ -47,6 +47,7 @@ from .schema import (
     Url,
 )
 from .text import plain_paragraphs, sentences
+from .verbatim import copied_run
 
 #: Most YAML values one file may hold: a bound on the work a hostile file can cause.
 MAX_NODES = 20_000
@@ -407,6 +408,7 @@ def validate_file(parsed: ParsedFile, diagnostics: list[Diagnostic]) -> ValidDoc
     valid = ValidDoc(doc, values, converter.positions, converter.refs)
     _check_semantics(valid, sink)
     _check_placeholders(valid, sink)
+    _check_long_verbatim(valid, sink)
     valid.errors = sink.errors
     return valid
 
@@ -434,6 +436,10 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
                        f"an article dated {date} belongs in content/articles/{expected[0]}/{expected[1]}/",
                        f"move it to content/articles/{expected[0]}/{expected[1]}/{doc.slug}.md")
     if doc.kind == "article":
+        complex_body = too_complex(doc.source.body)
+        if complex_body is not None:  # no page is made from it: Markdown would take too long, or fail
+            sink.error(doc.source.body_line + complex_body.line - 1, complex_body.col, "too-complex",
+                       f"the body is too complex to convert: {complex_body.what}", complex_body.hint)
         for line, col, what in unsafe_html(doc.source.body):
             sink.warning(doc.source.body_line + line - 1, col, "unsafe-html", f"{what} is removed from the page",
                          "pages keep only safe HTML; write Markdown, and link with http(s) addresses")
@@ -458,6 +464,24 @@ def _check_placeholders(doc: ValidDoc, sink: DiagnosticSink) -> None:
                 sink.error(doc.source.body_line + number, len(line) - len(line.lstrip()) + 1, "placeholder",
                            "the body still holds the placeholder text of `briefgen new`",
                            "write the brief, or keep `status: draft` until it is done")
+
+
+#: Quotations in a body: kept verbatim on purpose, so left out of the long-verbatim check.
+_QUOTATION = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
+
+
+def _check_long_verbatim(doc: ValidDoc, sink: DiagnosticSink) -> None:
+    """Warn when a published brief's body still copies a long run of the source `briefgen import` read."""
+    recorded = doc.values.get("source_fingerprint")
+    if doc.kind != "article" or not recorded or doc.values.get("status") == "draft":
+        return
+    prose = _QUOTATION.split(" ".join(plain_paragraphs(doc.source.body)))
+    run = copied_run(recorded, prose)
+    if run is not None:
+        sink.warning(*doc.position("source_fingerprint"), "long-verbatim",
+                     f"the body copies its source word for word: “{run} …”",
+                     "the desk writes briefs: say it in your own words, and keep only quotes verbatim, "
+                     "inside quotation marks")
 
 
 def _texts(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
@@ -630,16 +654,30 @@ def check_articles(articles: list[ValidDoc], registry: Registry, diagnostics: li
     check_mentions([doc for doc in articles if mentions_apply(doc, registry)], registry, diagnostics)
 
 
+#: Quotes of one article looked for in its body (see `_check_quotes_verbatim`).
+_MAX_QUOTES_CHECKED = 200
+#: Quotes of one article that get a hint worked out from the body: each costs a pass over the body, so
+#: a file of thousands of quotes must not cost thousands of passes (the rest get the plain hint).
+_WORKED_HINTS = 10
+
+
 def check_speakers(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
     """Report quotes by people the article does not list, and who the body says spoke, where it tells."""
     for doc in articles:
         people = set(doc.values.get("people", []))
+        paragraphs: list[tuple[str, str]] | None = None  # (text, as quotes compare it), made once if needed
+        worked = 0
         for index, quote in enumerate(doc.values.get("quotes", [])):
             speaker = quote.get("by")
             if not speaker or speaker in people:
                 continue
             hint = f"if `{speaker}` said it, add them to `people`"
-            named = _speakers_named_with(quote.get("text", ""), doc.source.body, registry) - {speaker}
+            named: set[str] = set()
+            if worked < _WORKED_HINTS:
+                worked += 1
+                if paragraphs is None:
+                    paragraphs = [(p, normal_quote(p)) for p in plain_paragraphs(doc.source.body)]
+                named = _speakers_named_with(quote.get("text", ""), paragraphs, registry) - {speaker}
             if named:
                 listed = " or ".join(f"{registry.docs['person'][slug].values.get('name', slug)} (`{slug}`)"
                                      for slug in sorted(named))
@@ -651,15 +689,15 @@ def check_speakers(articles: list[ValidDoc], registry: Registry, diagnostics: li
                 f"the quote is by `{speaker}`, who is not in this article's `people`", hint)
 
 
-def _speakers_named_with(text: str, body: str, registry: Registry) -> set[str]:
-    """The people the registry knows who are named in the body's paragraph that holds `text`."""
+def _speakers_named_with(text: str, paragraphs: list[tuple[str, str]], registry: Registry) -> set[str]:
+    """The people the registry knows who are named in the body's paragraph that holds `text`, given the
+    body's (paragraph, `normal_quote` of it) pairs."""
     needle = normal_quote(text)[:60]
     if not needle:
         return set()
-    matcher = registry.matcher()
-    for paragraph in plain_paragraphs(body):
-        if needle in normal_quote(paragraph):
-            return {m.target.slug for m in matcher.find(paragraph) if m.target.kind == "person"}
+    for paragraph, normal in paragraphs:
+        if needle in normal:
+            return {m.target.slug for m in registry.matcher().find(paragraph) if m.target.kind == "person"}
     return set()
 
 
@@ -680,26 +718,37 @@ def _check_quotes_verbatim(doc: ValidDoc, sink: DiagnosticSink) -> None:
     quotes = doc.values.get("quotes", [])
     if not quotes:
         return
-    body = normal_quote(" ".join(plain_paragraphs(doc.source.body)))
-    for index, quote in enumerate(quotes):
+    paragraphs = plain_paragraphs(doc.source.body)
+    body = normal_quote(" ".join(paragraphs))
+    body_sentences: list[str] | None = None
+    worked = 0
+    if len(quotes) > _MAX_QUOTES_CHECKED:  # each is a search of the body: a bound on a hostile file's cost
+        sink.warning(*doc.position("quotes", _MAX_QUOTES_CHECKED), "quote-not-in-body",
+                     f"only the first {_MAX_QUOTES_CHECKED} quotes are looked for in the body",
+                     "a brief needs far fewer quotes; split the article or drop quotes")
+    for index, quote in enumerate(quotes[:_MAX_QUOTES_CHECKED]):
         words = normal_quote(quote.get("text", ""))
         if not words or quote.get("verbatim_in") == "source" or words in body:
             continue
-        closest = _closest_sentence(words, doc.source.body)
+        closest = ""
+        if worked < _WORKED_HINTS:  # (see `_WORKED_HINTS`: each search is a pass over the body)
+            worked += 1
+            if body_sentences is None:
+                body_sentences = [s for paragraph in paragraphs for s in sentences(paragraph)]
+            closest = _closest_sentence(words, body_sentences)
         hint = (f"the closest words in the body are “{closest}”; " if closest else "") + \
             "quote the words exactly, or add `verbatim_in: source` if you checked them against the original"
         sink.warning(*doc.position("quotes", index, "text"), "quote-not-in-body",
                      "the quote's words are not in the body, so they cannot be checked there", hint)
 
 
-def _closest_sentence(words: str, body: str) -> str:
-    """The body's sentence most like `words` (shortened for a hint), or "" if none is much alike."""
+def _closest_sentence(words: str, body_sentences: list[str]) -> str:
+    """The sentence most like `words` (shortened for a hint), or "" if none is much alike."""
     best, score = "", 0.5
-    for paragraph in plain_paragraphs(body):
-        for sentence in sentences(paragraph):
-            ratio = difflib.SequenceMatcher(None, words, normal_quote(sentence), autojunk=False).quick_ratio()
-            if ratio > score:
-                best, score = sentence, ratio
+    for sentence in body_sentences:
+        ratio = difflib.SequenceMatcher(None, words, normal_quote(sentence), autojunk=False).quick_ratio()
+        if ratio > score:
+            best, score = sentence, ratio
     return best if len(best) <= 120 else best[:117] + "..."
 
 

@@ -2,11 +2,14 @@
 
 Bodies come from pull requests, so they are untrusted: the HTML that Markdown
 produces (including any raw HTML the author wrote) goes through `nh3`, a
-maintained allow-list sanitiser, before it reaches a page.
+maintained allow-list sanitiser, before it reaches a page; and a body that would
+take Markdown or nh3 time out of proportion to its length never reaches them
+(`htmlpolicy.too_complex`).
 """
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -18,7 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 if TYPE_CHECKING:  # model imports validate, which imports this module
     from ..desk.model import EntityKey
 
-from ..desk.htmlpolicy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from ..desk.htmlpolicy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, too_complex
 from ..desk.matcher import AliasMatcher
 
 _SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -102,7 +105,13 @@ class BodyRenderer:
         self._md.treeprocessors.register(self._linker, "briefgen-mentions", 0)
 
     def render(self, body: str, wanted: set[EntityKey], href: Callable[[EntityKey], str]) -> str:
-        """Safe HTML for `body`, linking the first mention of each entity in `wanted`."""
+        """Safe HTML for `body`, linking the first mention of each entity in `wanted`.
+
+        A body too complex to convert (which `briefgen check` refuses, so that no build gets here with
+        one) is shown as its text.
+        """
+        if too_complex(body) is not None:
+            return f"<p>{html.escape(body, quote=False)}</p>"
         self._md.reset()
         self._linker.wanted = set(wanted)
         self._linker.href = href
