@@ -105,10 +105,12 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         "rename one of the files",
     ),
     "duplicate-alias": (
-        {"content/people/lord-lovelace.yml": "name: William King\naliases: [Lovelace]\n"},
-        "content/people/lord-lovelace.yml:2:11: error[duplicate-alias]: the name `Lovelace` is also claimed by "
+        # Two people of the same full name: a shared alias ("Lovelace" of both) is allowed, a shared name is not.
+        {"content/people/countess.yml": "name: Ada  Lovelace\naliases: [Lovelace]\n"},
+        "content/people/countess.yml:1:7: error[duplicate-alias]: the name `Ada  Lovelace` is also the name of "
         f"person `ada-lovelace` ({ADA})",
-        "make it more specific",
+        "tell them apart: give one a fuller name (e.g. add a first name or a qualifier in brackets) and keep the "
+        "shared form as an alias",
     ),
     "parent-cycle": (
         {"content/events/a.yml": "name: A\nstart: 2024-01-01\nparent: b\n",
@@ -238,6 +240,15 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         f"{STORY}:13:14: warning[unannotated-mention]: `Babbage` names person `charles-babbage`, which this "
         "article does not list",
         "add `charles-babbage` to `people`",
+    ),
+    "ambiguous-mention": (
+        # "Lovelace" is an alias of both people, and the article lists both: the page cannot tell which it means.
+        {**person("lord-lovelace", "William King", "Lovelace"),
+         STORY: article(people="ada-lovelace, lord-lovelace",
+                        body="Ada Lovelace met William King.\nThe Lovelace name lives on.")[STORY]},
+        f"{STORY}:13:5: warning[ambiguous-mention]: `Lovelace` may name person `ada-lovelace` or person "
+        "`lord-lovelace`, and this article lists more than one of them, so it is not linked",
+        "list only the one meant in `people`, or write a name only that one has",
     ),
     "unsafe-html": (
         {STORY: article(body="Ada Lovelace spoke.\nSee <img src=x onerror=alert(1)> or [x](javascript:0).")[STORY]},

@@ -179,7 +179,8 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         config.write_text(config.read_text().replace(theme, theme + "  custom_dir: overrides\n"))
 
     # A name in bodies reaches many pages of a 30-article desk; other edits stay under half the site.
-    reaches_far = {"rename a person", "give a topic an alias used in bodies"}
+    reaches_far = {"rename a person", "give a topic an alias used in bodies",
+                   "give a person an alias another person has"}
     # These add, move or remove files: MkDocs must list `docs_dir` again (a picture must be copied).
     new_names = {"move an article to another month", "add an article in a new month", "delete an article",
                  "add a picture", "override the theme's icon"}
@@ -201,6 +202,9 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
                                           lambda d: d.update(name="Venlin Elishabri-Marr"))),
         ("give a topic an alias used in bodies", lambda: entry(content / "topics/topic-1.yml",
                                                                lambda d: d.update(aliases=["Critics"]))),
+        # A shared alias: each article's mention of it now means the one of the two it annotates, or none.
+        ("give a person an alias another person has",
+         lambda: entry(content / "people/maryo-febelca.yml", lambda d: d.update(aliases=["Febelca", "Elishabri"]))),
         ("change a person's role", lambda: entry(content / "people/caque-loostor.yml",
                                                  lambda d: d["roles"][0].update(title="Prime Minister"))),
         ("regroup an event", lambda: entry(content / "events/event-0.yml", lambda d: d.update(

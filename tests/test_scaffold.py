@@ -196,12 +196,18 @@ def test_refuses_a_slug_taken_by_a_yaml_file(desk_factory) -> None:
         scaffold(_project(desk), "topic", "Engines")
 
 
-def test_refuses_a_name_another_entry_claims(desk_factory) -> None:
+def test_refuses_a_name_another_entry_of_the_kind_has(desk_factory) -> None:
     desk = desk_factory(GOOD)
-    with pytest.raises(ScaffoldError, match=r"the name `Lovelace` is already used by person `ada-lovelace` "
-                                            r"\(content/people/ada-lovelace\.yml\)"):
-        scaffold(_project(desk), "topic", "Lovelace")
-    assert not (desk.root / "content/topics").exists()
+    with pytest.raises(ScaffoldError, match=r"the name `Ada Lovelace` is already used by person `ada-lovelace` "
+                                            r"\(content/people/ada-lovelace\.yml\); tell them apart"):
+        scaffold(_project(desk), "person", "Ada Lovelace", slug="countess")
+    assert not (desk.root / "content/people/countess.yml").exists()
+
+
+def test_a_shared_alias_or_a_name_of_another_kind_is_allowed(desk_factory) -> None:
+    desk = desk_factory(GOOD)  # Ada Lovelace, alias Lovelace
+    assert scaffold(_project(desk), "person", "Lovelace", slug="lord-lovelace").exists()
+    assert scaffold(_project(desk), "topic", "Ada Lovelace", slug="ada").exists()
 
 
 @pytest.mark.parametrize(("kind", "name", "kwargs", "message"), [

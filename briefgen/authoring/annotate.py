@@ -10,7 +10,9 @@ Names are found by the shared alias matcher (`desk.matcher.AliasMatcher`), which
 punctuation ("S. Jaishankar" = "S Jaishankar", "Modi’s" holds "Modi"). Two things it does not do
 are done here, by what it is given rather than by changing it: diacritics are folded on both sides
 ("Kovač" = "Kovac"), and a person is also found by the last word of their name ("President
-Marchetti", "Ms Wu"), unless several people share it (then the mention is reported as ambiguous).
+Marchetti", "Ms Wu"). A name several entries claim (an alias two people share, or a last name) is
+reported as ambiguous, with its candidates from the matcher, unless the article named one of them in
+full before.
 
 `write_proposals` merges the references and attributed quotes into the front matter with
 ruamel.yaml's round trip, so comments, key order and the body are kept, and removes nothing.
@@ -201,21 +203,24 @@ def load_registry(project: Project) -> Registry:
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 
-def matcher_names(registry: Registry) -> Iterator[tuple[str, Target]]:
-    """(name, target) for the matcher: every name and alias, folded, then names derived from them: people's
-    last names, and names without a qualifier in parentheses ("X (social network)").
+def matcher_names(registry: Registry) -> Iterator[tuple[str, tuple[str, str]]]:
+    """(name, (kind, slug)) for the matcher: every name and alias, folded, then names derived from them:
+    people's last names, and names without a qualifier in parentheses ("X (social network)").
 
-    A name an entry claims outright is never shadowed by a derived one; a derived name several entries share
-    maps to all of them, and is reported as ambiguous when found.
+    A name an entry claims outright is never shadowed by a derived one. A name several entries claim (an
+    alias they share, or a derived name) is given for each of them, so the matcher's match carries them all
+    and the mention is reported as ambiguous when found.
     """
-    explicit: dict[tuple[str, ...], Target] = {}
+    explicit: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     derived: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for kind in ENTITY_KINDS:
         for slug, doc in registry.docs[kind].items():
             names = [n for n in entry_names(doc) if n]
             for name in names:
                 for variant in {name, fold(name)}:
-                    explicit.setdefault(name_key(variant), ((kind, slug),))
+                    targets = explicit.setdefault(name_key(variant), [])
+                    if (kind, slug) not in targets:
+                        targets.append((kind, slug))
                 # "X (social network)": the news writes the name without the registry's qualifier.
                 bare = _QUALIFIER.sub("", name)
                 if bare != name and name_key(bare):
@@ -229,11 +234,13 @@ def matcher_names(registry: Registry) -> Iterator[tuple[str, Target]]:
                         targets = derived.setdefault((key[-1],), [])
                         if (kind, slug) not in targets:
                             targets.append((kind, slug))
-    for key, target in explicit.items():
-        yield " ".join(key), target
+    for key, targets in explicit.items():
+        for target in targets:
+            yield " ".join(key), target
     for key, targets in derived.items():
         if key not in explicit:
-            yield " ".join(key), tuple(targets)
+            for target in targets:
+                yield " ".join(key), target
 
 
 # --- the article -----------------------------------------------------------------------------------------------------
@@ -252,11 +259,7 @@ class Annotator:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        names = list(matcher_names(registry))
-        self.matcher: AliasMatcher[Target] = AliasMatcher(names)
-        self._by_key: dict[tuple[str, ...], Target] = {}
-        for name, target in names:
-            self._by_key.setdefault(name_key(name), target)
+        self.matcher: AliasMatcher[tuple[str, str]] = AliasMatcher(matcher_names(registry))
         self._first_body = 0
         self._claimed = {name_key(fold(n)) for kind in ENTITY_KINDS for doc in registry.docs[kind].values()
                          for n in entry_names(doc) if n}
@@ -284,9 +287,10 @@ class Annotator:
             folded = fold(paragraph)
             here = []
             for match in self.matcher.find(folded):
-                target = match.target
-                if len(target) > 1:
-                    # A last name several people share means the one of them named in full most recently.
+                target: Target = match.targets
+                if match.shared:
+                    # A name several entries share (a last name, an alias) means the one of them named in full most
+                    # recently: the article itself tells which. Otherwise it is ambiguous, never guessed.
                     named = [t for t in reversed(last_named) if t in target]
                     if named:
                         target = (named[0],)
@@ -298,7 +302,7 @@ class Annotator:
                     surface = paragraph[match.start:match.end]
                     if surface not in ambiguous_seen:
                         ambiguous_seen.add(surface)
-                        proposals.ambiguous.append(Ambiguous(surface, [slug for _, slug in match.target], sentence))
+                        proposals.ambiguous.append(Ambiguous(surface, [slug for _, slug in match.targets], sentence))
                     continue
                 for each in [target[0], *self._inside(match.surface, target[0])]:
                     ref = found.get(each)
@@ -325,8 +329,8 @@ class Annotator:
         inner = []
         for length in range(len(key) - 1, 0, -1):
             for first in range(len(key) - length + 1):
-                found = self._by_key.get(key[first:first + length])
-                if found is not None and len(found) == 1 and found[0] != target and found[0] not in inner:
+                found = self.matcher.claimants(" ".join(key[first:first + length]))
+                if len(found) == 1 and found[0] != target and found[0] not in inner:
                     inner.append(found[0])
         return inner
 

@@ -165,7 +165,7 @@ def scaffold(
                             "choose another name, or pass a slug")
     modeline = None
     if kind != "article":
-        _check_name_is_free(project, name)
+        _check_name_is_free(project, kind, name)
         base = schema_base if schema_base is not None else _relative_base(default_schema_dir(project), target.parent)
         modeline = f"{base.rstrip('/')}/{file_name(kind)}"
     write_new(project, kind, slug, target, render(kind, known, modeline=modeline))
@@ -228,27 +228,29 @@ def _known_values(kind: str, name: str, date: dt.date | None, start: dt.date | N
     return {"name": name}
 
 
-def _check_name_is_free(project: Project, name: str) -> None:
-    """Refuse a name that an entry already uses as its name or an alias: `check` would report it."""
-    holders = _claimed_names(project).get(name_key(name))
+def _check_name_is_free(project: Project, kind: str, name: str) -> None:
+    """Refuse a name that another entry of `kind` already has as its name: `check` would report it
+    (`duplicate-alias`). Aliases may be shared, and so may names across kinds: annotations tell them apart."""
+    holders = _claimed_names(project, kind).get(name_key(name))
     if holders:
         holder_kind, holder, path = holders[0]
         raise ScaffoldError(f"the name `{name}` is already used by {holder_kind} `{holder}` ({path}); "
-                            "add what you mean as an alias there, or choose a more specific name")
+                            "tell them apart: give one a fuller name (e.g. add a first name or a qualifier "
+                            "in brackets) and keep the shared form as an alias")
 
 
-def _claimed_names(project: Project) -> dict[NameKey, list[tuple[str, str, str]]]:
+def _claimed_names(project: Project, kind: str) -> dict[NameKey, list[tuple[str, str, str]]]:
+    """The names (not aliases) of the entries of `kind`, each with the entries that have it."""
     diagnostics: list[Diagnostic] = []
     claimed: dict[NameKey, list[tuple[str, str, str]]] = {}
     # The registry's files alone: a large desk's articles would be most of the reading, for nothing.
-    entries = [f for f in content_files(project.content_dir, project.root, diagnostics) if f[0] != "article"]
+    entries = [f for f in content_files(project.content_dir, project.root, diagnostics) if f[0] == kind]
     for parsed in load_files(entries, diagnostics):
         source = parsed.source
         valid = validate_file(parsed, diagnostics)
         if valid is None:
             continue
-        for each in entry_names(valid):
-            claimed.setdefault(name_key(each), []).append((source.kind, source.slug, source.path))
+        claimed.setdefault(name_key(entry_names(valid)[0]), []).append((source.kind, source.slug, source.path))
     return claimed
 
 

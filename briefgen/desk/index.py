@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from .matcher import AliasMatcher
+from .matcher import AliasMatcher, resolve
 from .model import Article, Desk, EntityKey, Event, Org, Person, Place, Quote, names_in
 from .text import plain_paragraphs, sentence_spans
 
@@ -145,19 +145,25 @@ def _event_sort_key(desk: Desk, key: EntityKey) -> tuple[int, str]:
 
 
 def _mention_sentences(matcher: AliasMatcher[EntityKey], article: Article) -> dict[EntityKey, str]:
-    """Covered entity → the first sentence of the body naming it."""
+    """Covered entity → the first sentence of the body naming it.
+
+    A name several entries share names the one of them the article covers, as on the page
+    (`matcher.resolve`); covering none or several, it names none of them.
+    """
     found: dict[EntityKey, str] = {}
-    pending = set(article.covers())
+    covered = frozenset(article.covers())
+    pending = set(covered)
     for paragraph in plain_paragraphs(article.body):
         spans: list[tuple[int, int]] | None = None  # sentences, split only once a name turns up
         for match in matcher.find(paragraph):
-            if match.target not in pending:
+            key = resolve(match.targets, covered) if match.shared else match.target
+            if key not in pending:
                 continue
-            pending.discard(match.target)
+            pending.discard(key)
             spans = spans or sentence_spans(paragraph)
             at = bisect.bisect_right(spans, (match.start, len(paragraph))) - 1
             start, end = spans[max(at, 0)]
-            found[match.target] = paragraph[start:end].strip()
+            found[key] = paragraph[start:end].strip()
             if not pending:
                 return found
     return found

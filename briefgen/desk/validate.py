@@ -24,7 +24,7 @@ from slugify import slugify
 from .diagnostics import Diagnostic, DiagnosticSink, did_you_mean
 from .htmlpolicy import too_complex, unsafe_html
 from .load import ParsedFile, SourceDoc
-from .matcher import AliasMatcher, NameKey, name_key
+from .matcher import AliasMatcher, NameKey, name_key, resolve
 from .schema import (
     ARTICLE_FIELD,
     ENTITY_KINDS,
@@ -118,6 +118,8 @@ class _Converter:
         self.offset = line_offset
         self.positions: dict[Path_, Position] = {}
         self.refs: list[tuple[Path_, str, str]] = []
+        self.placeholders: list[tuple[Path_, str]] = []
+        """(path, text) of each value that is a placeholder of `briefgen new`."""
         self.budget = MAX_NODES
         self.errors = 0
 
@@ -148,20 +150,26 @@ class _Converter:
             return None
         if ftype_class is Text:
             # node.value is the text as written: YAML 1.1's `NO` → False or 12:30 → 750 never happens here.
-            return node.value.strip() or None
+            text = node.value.strip()
+            if text[:4] == PLACEHOLDER_PREFIX:  # noted as values pass: a walk of every file's values cost more
+                self.placeholders.append((path, text))
+            return text or None
         if ftype_class is Ref:
             text = node.value.strip()
             if SLUG_RE.fullmatch(text):
                 self.refs.append((path, ftype.kind, text))  # type: ignore[union-attr]
                 return text
-        return self.scalar(node, ftype, label)
+        value = self.scalar(node, ftype, label)
+        if value == PLACEHOLDER_URL:
+            self.placeholders.append((path, value))
+        return value
 
     def record(self, node: yaml.Node, schema: Record, path: Path_, label: str) -> dict[str, Any] | None:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "wrong-type", f"`{label}` must be a mapping of fields, not {_shape(node)}",
                        "write one `key: value` per line")
             return None
-        self.budget -= len(node.value)  # counted per mapping or list: per value cost more
+        self.budget -= len(node.value)  # counted per mapping or list: cheaper than per value
         if self.budget < 0:
             raise _TooComplex
         values: dict[str, Any] = {}
@@ -204,7 +212,7 @@ class _Converter:
             example = "[a, b]" if not isinstance(ltype.item, Record) else "a list of `- key: value` items"
             self.error(node, "wrong-type", f"`{label}` must be a list, not {_shape(node)}", f"write it as {example}")
             return None
-        self.budget -= len(node.value)  # counted per mapping or list: per value cost more
+        self.budget -= len(node.value)  # counted per mapping or list: cheaper than per value
         if self.budget < 0:
             raise _TooComplex
         items: list[Any] = []
@@ -407,7 +415,7 @@ def validate_file(parsed: ParsedFile, diagnostics: list[Diagnostic]) -> ValidDoc
         return None
     valid = ValidDoc(doc, values, converter.positions, converter.refs)
     _check_semantics(valid, sink)
-    _check_placeholders(valid, sink)
+    _check_placeholders(valid, converter.placeholders, sink)
     _check_long_verbatim(valid, sink)
     valid.errors = sink.errors
     return valid
@@ -446,19 +454,18 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
         _check_quotes_verbatim(doc, sink)
 
 
-def _check_placeholders(doc: ValidDoc, sink: DiagnosticSink) -> None:
-    """Refuse the placeholders `briefgen new` writes, in every entry and every article not a draft."""
-    values = doc.values
-    if doc.kind == "article" and values.get("status") == "draft":
+def _check_placeholders(doc: ValidDoc, placeholders: list[tuple[Path_, str]], sink: DiagnosticSink) -> None:
+    """Refuse the placeholders `briefgen new` writes (`placeholders`, as the values were converted), in
+    every entry and every article not a draft."""
+    if doc.kind == "article" and doc.values.get("status") == "draft":
         return
-    for path, value in _texts(values, ()):
-        if value.startswith(PLACEHOLDER_PREFIX) or value == PLACEHOLDER_URL:
-            shown = value if len(value) <= 60 else value[:57] + "..."
-            hint = ("write the real value, or keep `status: draft` until the brief is done" if doc.kind == "article"
-                    else "write the real value, or leave the field empty: an empty field means \"not given\"")
-            sink.error(*doc.position(*path), "placeholder",
-                       f"`{_label(path)}` still holds the placeholder `{shown}`", hint)
-    if doc.kind == "article":
+    hint = ("write the real value, or keep `status: draft` until the brief is done" if doc.kind == "article"
+            else "write the real value, or leave the field empty: an empty field means \"not given\"")
+    for path, value in placeholders:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        sink.error(*doc.position(*path), "placeholder", f"`{_label(path)}` still holds the placeholder `{shown}`",
+                   hint)
+    if doc.kind == "article" and PLACEHOLDER_PREFIX in doc.source.body:
         for number, line in enumerate(doc.source.body.split("\n")):
             if line.lstrip().startswith(PLACEHOLDER_PREFIX):
                 sink.error(doc.source.body_line + number, len(line) - len(line.lstrip()) + 1, "placeholder",
@@ -484,18 +491,6 @@ def _check_long_verbatim(doc: ValidDoc, sink: DiagnosticSink) -> None:
                      "inside quotation marks")
 
 
-def _texts(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
-    """Every string in a file's checked values, with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*path, index))
-
-
 def _label(path: Path_) -> str:
     """`source.url`, `key_points[1]`: a value's place in a file, as an editor reads it."""
     label = ""
@@ -512,16 +507,22 @@ class Registry:
     """The valid registry entries by kind and slug, and every name they claim."""
 
     docs: dict[str, dict[str, ValidDoc]]
-    names: dict[NameKey, ValidDoc]
+    names: dict[NameKey, tuple[ValidDoc, ...]]
+    """Each name or alias → the entries that claim it, in the registry's order (several for a shared name)."""
     broken: frozenset[tuple[str, str]] = frozenset()
     """(kind, slug) of the entry files that exist but failed their own checks: references to them are
     not reported again as unknown (the file's own diagnostics say what is wrong)."""
-    _matcher: AliasMatcher[ValidDoc] | None = field(default=None, init=False, repr=False)
+    _matcher: AliasMatcher[tuple[str, str]] | None = field(default=None, init=False, repr=False)
 
-    def matcher(self) -> AliasMatcher[ValidDoc]:
-        """A matcher over the names and aliases of every registry entry (made once)."""
+    def matcher(self) -> AliasMatcher[tuple[str, str]]:
+        """A matcher over the names and aliases of every registry entry, to its (kind, slug) (made once).
+
+        The targets are the model's `EntityKey`s, as in the index's matcher, so that a match is resolved
+        against an article's annotations the same way in `check` as on the page.
+        """
         if self._matcher is None:
-            self._matcher = AliasMatcher((name, doc) for doc in _all(self.docs) for name in entry_names(doc))
+            self._matcher = AliasMatcher((name, (doc.kind, doc.slug)) for doc in _all(self.docs)
+                                         for name in entry_names(doc))
         return self._matcher
 
     def for_articles(self) -> Registry:
@@ -534,7 +535,8 @@ class Registry:
         for doc in _all(self.docs):
             names = {key: doc.values[key] for key in _NAME_FIELDS if key in doc.values}
             docs[doc.kind][doc.slug] = ValidDoc(SourceDoc(doc.kind, doc.slug, doc.source.path), names)
-        return Registry(docs, {key: docs[doc.kind][doc.slug] for key, doc in self.names.items()}, self.broken)
+        return Registry(docs, {key: tuple(docs[doc.kind][doc.slug] for doc in claimants)
+                               for key, claimants in self.names.items()}, self.broken)
 
 
 #: The fields an entry's names come from (`entry_names`): all that `Registry.for_articles` keeps of its values.
@@ -553,12 +555,19 @@ def _all(docs: dict[str, dict[str, ValidDoc]]) -> Iterator[ValidDoc]:
 
 def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic],
                    broken: frozenset[tuple[str, str]] = frozenset()) -> Registry:
-    """Index registry entries; report names and aliases claimed by two entries. `broken` as in `Registry`."""
+    """Index registry entries; report two entries of one kind with the same full name. `broken` as in `Registry`.
+
+    Aliases may be shared (two people called Reyes), and so may a name across kinds (Georgia the place
+    and a person called Georgia): an article's annotations tell which one a mention means. Two entries
+    of one kind with the same `name` have nothing that tells them apart on their pages or in `briefgen
+    new`, so that stays an error.
+    """
     docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
     for doc in valid:
         if doc.kind != "article":
             docs[doc.kind][doc.slug] = doc
-    names: dict[NameKey, ValidDoc] = {}
+    names: dict[NameKey, tuple[ValidDoc, ...]] = {}
+    full_names: dict[tuple[str, NameKey], ValidDoc] = {}
     for doc in _all(docs):
         sink = DiagnosticSink(doc.source.path, diagnostics)
         own: set[NameKey] = set()
@@ -567,14 +576,15 @@ def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic],
             if not key or key in own:
                 continue
             own.add(key)
-            other = names.get(key)
-            if other is None:
-                names[key] = doc
+            names[key] = (*names.get(key, ()), doc)
+            if index != 0:
                 continue
-            where = ("name",) if index == 0 else ("aliases", index - 1)
-            sink.error(*doc.position(*where), "duplicate-alias",
-                       f"the name `{name}` is also claimed by {other.kind} `{other.slug}` ({other.source.path})",
-                       "a name must point to one entry; make it more specific, e.g. add a first name")
+            other = full_names.setdefault((doc.kind, key), doc)
+            if other is not doc:
+                sink.error(*doc.position("name"), "duplicate-alias",
+                           f"the name `{name}` is also the name of {other.kind} `{other.slug}` ({other.source.path})",
+                           "tell them apart: give one a fuller name (e.g. add a first name or a qualifier in "
+                           "brackets) and keep the shared form as an alias")
     return Registry(docs, names, broken)
 
 
@@ -665,6 +675,7 @@ def check_speakers(articles: list[ValidDoc], registry: Registry, diagnostics: li
     """Report quotes by people the article does not list, and who the body says spoke, where it tells."""
     for doc in articles:
         people = set(doc.values.get("people", []))
+        listed_people = {("person", slug) for slug in people}
         paragraphs: list[tuple[str, str]] | None = None  # (text, as quotes compare it), made once if needed
         worked = 0
         for index, quote in enumerate(doc.values.get("quotes", [])):
@@ -677,7 +688,7 @@ def check_speakers(articles: list[ValidDoc], registry: Registry, diagnostics: li
                 worked += 1
                 if paragraphs is None:
                     paragraphs = [(p, normal_quote(p)) for p in plain_paragraphs(doc.source.body)]
-                named = _speakers_named_with(quote.get("text", ""), paragraphs, registry) - {speaker}
+                named = _speakers_named_with(quote.get("text", ""), paragraphs, registry, listed_people) - {speaker}
             if named:
                 listed = " or ".join(f"{registry.docs['person'][slug].values.get('name', slug)} (`{slug}`)"
                                      for slug in sorted(named))
@@ -689,15 +700,22 @@ def check_speakers(articles: list[ValidDoc], registry: Registry, diagnostics: li
                 f"the quote is by `{speaker}`, who is not in this article's `people`", hint)
 
 
-def _speakers_named_with(text: str, paragraphs: list[tuple[str, str]], registry: Registry) -> set[str]:
+def _speakers_named_with(text: str, paragraphs: list[tuple[str, str]], registry: Registry,
+                         listed: AbstractSet[tuple[str, str]]) -> set[str]:
     """The people the registry knows who are named in the body's paragraph that holds `text`, given the
-    body's (paragraph, `normal_quote` of it) pairs."""
+    body's (paragraph, `normal_quote` of it) pairs; a shared name counts only where the article's `listed`
+    people tell which one it is."""
     needle = normal_quote(text)[:60]
     if not needle:
         return set()
     for paragraph, normal in paragraphs:
         if needle in normal:
-            return {m.target.slug for m in registry.matcher().find(paragraph) if m.target.kind == "person"}
+            named = set()
+            for match in registry.matcher().find(paragraph):
+                target = resolve(match.targets, listed) if match.shared else match.target
+                if target is not None and target[0] == "person":
+                    named.add(target[1])
+            return named
     return set()
 
 
@@ -716,9 +734,11 @@ def normal_quote(text: str) -> str:
 def _check_quotes_verbatim(doc: ValidDoc, sink: DiagnosticSink) -> None:
     """Warn about a quote whose words are not in the body, unless it says they were checked in the source."""
     quotes = doc.values.get("quotes", [])
-    if not quotes:
+    raw = doc.source.body
+    # The usual case, decided without reading the body's markup: every quote is in it as written.
+    if len(quotes) <= _MAX_QUOTES_CHECKED and all(quote.get("text", "").rstrip(".,") in raw for quote in quotes):
         return
-    paragraphs = plain_paragraphs(doc.source.body)
+    paragraphs = plain_paragraphs(raw)
     body = normal_quote(" ".join(paragraphs))
     body_sentences: list[str] | None = None
     worked = 0
@@ -785,27 +805,44 @@ def check_mentions(articles: list[ValidDoc], registry: Registry, diagnostics: li
         check_mentions_of(doc, matcher, diagnostics)
 
 
-def check_mentions_of(doc: ValidDoc, matcher: AliasMatcher[ValidDoc], diagnostics: list[Diagnostic]) -> None:
-    """`check_mentions` for one article, given the registry's matcher."""
+def check_mentions_of(doc: ValidDoc, matcher: AliasMatcher[tuple[str, str]], diagnostics: list[Diagnostic]) -> None:
+    """`check_mentions` for one article, given the registry's matcher.
+
+    A name one entry claims and the article does not list is an `unannotated-mention`. A name several
+    entries share (`matcher.resolve`) is fine when the article lists exactly one of them; when it lists
+    none or several, the page cannot link it and `ambiguous-mention` names the candidates.
+    """
     annotated = {(kind, slug) for kind in ENTITY_KINDS for slug in doc.values.get(ARTICLE_FIELD[kind], [])}
     sink = DiagnosticSink(doc.source.path, diagnostics)
-    warned: set[tuple[str, str]] = set()
+    warned: set[object] = set()  # (kind, slug) of an unlisted entry, or the candidates of an ambiguous name
     body = doc.source.body
-    if all((target.kind, target.slug) in annotated for target in matcher.candidates(body)):
-        return  # the usual case: no entity the body could name is left out, so none that it names is
-    if all((target.kind, target.slug) in annotated for target in matcher.targets(body)):
+    if all(resolve(targets, annotated) is not None for targets in matcher.candidates(body)):
+        return  # the usual case: every entity the body could name is listed, so every one it names is
+    if all(resolve(targets, annotated) is not None for targets in matcher.targets(body)):
         return  # still without working out where each name is
     for match in matcher.find(body):  # the whole body at once: a name may wrap onto the next line
-        target = match.target
-        ref = (target.kind, target.slug)
-        if ref in annotated or ref in warned:
+        targets = match.targets
+        if resolve(targets, annotated) is not None:
             continue
-        warned.add(ref)
+        seen = targets if match.shared else targets[0]
+        if seen in warned:
+            continue
+        warned.add(seen)
         line_start = body.rfind("\n", 0, match.start) + 1
-        sink.warning(doc.source.body_line + body.count("\n", 0, match.start), match.start - line_start + 1,
-                     "unannotated-mention",
-                     f"`{match.surface}` names {target.kind} `{target.slug}`, which this article does not list",
-                     f"add `{target.slug}` to `{ARTICLE_FIELD[target.kind]}`")
+        line, col = doc.source.body_line + body.count("\n", 0, match.start), match.start - line_start + 1
+        if match.shared:
+            listed = [t for t in targets if t in annotated]
+            candidates = " or ".join(f"{kind} `{slug}`" for kind, slug in targets)
+            fields = " or ".join(f"`{f}`" for f in dict.fromkeys(ARTICLE_FIELD[kind] for kind, _ in targets))
+            sink.warning(line, col, "ambiguous-mention",
+                         f"`{match.surface}` may name {candidates}, and this article lists "
+                         f"{'more than one' if listed else 'none'} of them, so it is not linked",
+                         f"list only the one meant in {fields}, or write a name only that one has")
+            continue
+        kind, slug = targets[0]
+        sink.warning(line, col, "unannotated-mention",
+                     f"`{match.surface}` names {kind} `{slug}`, which this article does not list",
+                     f"add `{slug}` to `{ARTICLE_FIELD[kind]}`")
 
 
 def validate_files(sources: Iterable[ParsedFile], diagnostics: list[Diagnostic]) -> list[ValidDoc]:

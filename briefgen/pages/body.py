@@ -22,19 +22,25 @@ if TYPE_CHECKING:  # model imports validate, which imports this module
     from ..desk.model import EntityKey
 
 from ..desk.htmlpolicy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, too_complex
-from ..desk.matcher import AliasMatcher
+from ..desk.matcher import AliasMatcher, resolve
 
 _SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 class _MentionLinker(Treeprocessor):
-    """Wraps the first mention of each wanted entity in a link."""
+    """Wraps the first mention of each wanted entity in a link.
+
+    A name several entries share links to the one of them the article covers (`matcher.resolve`), and to
+    none when it covers none or several of them: `briefgen check` warns about those (`ambiguous-mention`).
+    """
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.matcher: AliasMatcher[EntityKey] | None = None
         self.href: Callable[[EntityKey], str] = lambda key: ""
         self.wanted: set[EntityKey] = set()
+        self.covered: frozenset[EntityKey] = frozenset()
+        """Every entity the article covers: what a shared name is resolved against (`wanted` shrinks)."""
 
     def run(self, root: etree.Element) -> None:
         if self.matcher and self.wanted:
@@ -58,11 +64,12 @@ class _MentionLinker(Treeprocessor):
         pieces: list[str | etree.Element] = []
         pos = 0
         for match in self.matcher.find(text):
-            if match.target not in self.wanted:
+            key = resolve(match.targets, self.covered) if match.shared else match.target
+            if key is None or key not in self.wanted:
                 continue
-            self.wanted.discard(match.target)
-            link = etree.Element("a", {"href": self.href(match.target), "class": "bg-mention",
-                                       "data-entity": f"{match.target[0]}:{match.target[1]}"})
+            self.wanted.discard(key)
+            link = etree.Element("a", {"href": self.href(key), "class": "bg-mention",
+                                       "data-entity": f"{key[0]}:{key[1]}"})
             link.text = match.surface
             pieces.extend([text[pos : match.start], link])
             pos = match.end
@@ -114,6 +121,7 @@ class BodyRenderer:
             return f"<p>{html.escape(body, quote=False)}</p>"
         self._md.reset()
         self._linker.wanted = set(wanted)
+        self._linker.covered = frozenset(wanted)
         self._linker.href = href
         return sanitize(self._md.convert(body))
 

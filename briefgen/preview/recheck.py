@@ -175,7 +175,8 @@ class PreviewChecks(FileChecks):
         matcher = registry.matcher()
         if matcher:
             # An article's mentions change with its own text and with the registry's names, nothing else.
-            names = cache.intern("registry-names", frozenset((k, d.kind, d.slug) for k, d in registry.names.items()))
+            names = cache.intern("registry-names", frozenset(
+                (k, d.kind, d.slug) for k, claimants in registry.names.items() for d in claimants))
             for doc in [doc for doc in articles if mentions_apply(doc, registry)]:
                 cache.get("mentions", doc.source.path, (doc, names),
                           functools.partial(check_mentions_of, doc, matcher), diagnostics)
