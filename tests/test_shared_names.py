@@ -11,31 +11,16 @@ import re
 from collections.abc import Callable
 
 import pytest
-from conftest import Desk
+from conftest import Desk, article
 
 from briefgen.desk.matcher import AliasMatcher, resolve
 
-STORY = """\
----
-title: {title}
-date: {date}
-source:
-  name: Example News
-  url: https://news.example.com/{slug}
-summary: A summary.
-key_points:
-  - A point.
-people: [{people}]
-places: [{places}]
----
-{body}
-"""
-
 
 def _story(slug: str, date: str, people: str, body: str, places: str = "") -> dict[str, str]:
-    return {f"content/articles/{date[:4]}/{date[5:7]}/{slug}.md":
-            STORY.format(title=slug.replace("-", " ").capitalize(), date=date, slug=slug, people=people,
-                         places=places, body=body)}
+    """An article (conftest's) that also lists `places`."""
+    files = article(slug, date=date, people=people, body=body, title=slug.replace("-", " ").capitalize())
+    return {path: text.replace(f"people: [{people}]\n", f"people: [{people}]\nplaces: [{places}]\n")
+            for path, text in files.items()}
 
 
 FILES = {
