@@ -211,16 +211,25 @@ def chromium_dom(url: str, profile: Path) -> str:
 
 
 @contextlib.contextmanager
-def static_server(folder: Path, head_script: bytes = b"") -> Iterator[str]:
-    """Serve `folder` on a free loopback port; `head_script` is put first in every page's <head>."""
+def static_server(folder: Path, head_script: bytes = b"", *, requests: list[str] | None = None,
+                  rewrite: Callable[[str, bytes], bytes | None] | None = None) -> Iterator[str]:
+    """Serve `folder` on a free loopback port; `head_script` is put first in every page's <head>.
+
+    `requests` collects every path asked for; `rewrite(path, html)` may return a page's bytes changed
+    (None: as they are).
+    """
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def send_head(self):  # type: ignore[no-untyped-def]
+            if requests is not None:
+                requests.append(self.path)
             path = Path(self.translate_path(self.path))
             page = path / "index.html" if path.is_dir() else path
-            if not head_script or page.suffix != ".html" or not page.is_file():
+            if page.suffix != ".html" or not page.is_file() or not (head_script or rewrite):
                 return super().send_head()
             data = page.read_bytes().replace(b"<head>", b"<head>" + head_script, 1)
+            changed = rewrite(self.path, data) if rewrite else None
+            data = changed if changed is not None else data
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import http.server
-import io
 import json
 import re
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
@@ -17,7 +13,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import CHROMIUM, Desk, article, chromium_dom, copy_of_sample, person, tree_digest
+from conftest import CHROMIUM, Desk, article, chromium_dom, copy_of_sample, person, static_server, tree_digest
 from jsonschema import Draft202012Validator
 
 from briefgen.desk.model import Article, Source
@@ -458,38 +454,20 @@ def test_feeds_from_odd_sources_stay_valid_identical_and_keyed_on_the_slug() -> 
 
 @contextlib.contextmanager
 def _recording_server(folder: Path, without: bytes) -> Iterator[tuple[str, list[str]]]:
-    """Serve `folder` on a free loopback port, recording every request path (as conftest's `static_server`).
+    """Serve `folder` (conftest's `static_server`), recording every request path.
 
     A page asked for with `?without-fix` is served with the bytes `without` removed, as a control.
     """
     requests: list[str] = []
 
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def send_head(self):  # type: ignore[no-untyped-def]
-            requests.append(self.path)
-            path = Path(self.translate_path(self.path))
-            page = path / "index.html" if path.is_dir() else path
-            if not self.path.endswith("?without-fix") or not page.is_file():
-                return super().send_head()
-            data = page.read_bytes()
-            assert without in data
-            data = data.replace(without, b"")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            return io.BytesIO(data)
+    def control(path: str, data: bytes) -> bytes | None:
+        if not path.endswith("?without-fix"):
+            return None
+        assert without in data
+        return data.replace(without, b"")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with static_server(folder, requests=requests, rewrite=control) as base:
+        yield base, requests
 
 
 FEED_LINK = re.compile(r'<link rel="([^"]*)" type="application/(rss|atom)\+xml" title="[^"]*" href="([^"]*)">')
