@@ -270,6 +270,11 @@ _EMPTY_LINE = re.compile(r"^[ \t>]*$", re.MULTILINE)
 _HTML_MARK = re.compile(r"<[A-Za-z/!?]|>")
 #: Lines nested deeper than a few levels (a cheap test, then the exact count).
 _DEEP_LINE = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))){8}|^[ \t]{32}", re.MULTILINE)
+#: A line after the first that may be nested: it starts with a list or quote marker, or 32 blanks.
+_NESTING_START = re.compile(r"\n(?:[ \t]*[>*+\-0-9]|[ \t]{32})")
+#: Lines that may split a block or be nested (a first character that can): an upper bound on both, counted
+#: by looking at line starts alone (the search jumps from newline to newline), for `_surely_within`.
+_MARKED_LINE = re.compile(r"\n[ \t]*[#:*\[\-_=>+0-9]")
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?![A-Za-z0-9-])[^<>]*>")
 #: Elements that hold nothing or whose end tag may be left out: they do not deepen the nesting.
@@ -331,7 +336,7 @@ def _surely_within(body: str) -> bool:
     the body's length, at `_PYTHON_STEP` each at most; the blank lines' at most their count squared.
     """
     length = len(body)
-    marks = len(_MARK.findall(body)) + len(_BLOCK_SPLITTING.findall(body))
+    marks = len(_MARK.findall(body)) + len(_MARKED_LINE.findall(body)) + 1  # (+ 1: the first line)
     lines = body.count("\n") + 1
     bound = marks * length * _PYTHON_STEP * _ESTIMATES + lines * lines * _COPY_STEP
     return bound <= max(_BASE_WORK, _WORK_PER_CHARACTER * length)
@@ -339,7 +344,9 @@ def _surely_within(body: str) -> bool:
 
 def _too_deep(body: str) -> _Work | None:
     """The first line or element nested deeper than `MAX_NESTING`."""
-    for line in _DEEP_LINE.finditer(body):
+    # Most bodies have no line after the first that could open a list or quote: then only the first is looked at.
+    lines = _DEEP_LINE.finditer(body) if _NESTING_START.search(body) else [m for m in [_DEEP_LINE.match(body)] if m]
+    for line in lines:
         depth, at = 0, line.start()
         while depth <= MAX_NESTING and (container := _CONTAINER.match(body, at)) is not None:
             depth, at = depth + 1, container.end()
