@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -41,6 +41,7 @@ from .pages.outputs import SiteOutput, write_feeds_and_api
 from .pages.render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
 from .pages.search import SearchIndexError, SearchIndexJob
 from .pages.sources import content_prefix, is_content_source
+from .pages.urls import EditLinks
 from .preview.rules import Snapshot, pages_to_rebuild, render_settings, same_settings
 from .preview.state import AfterReload, PreviewState
 from .speed.workers import Forked, Prerendered, WorkerError, can_fork, default_jobs
@@ -320,13 +321,9 @@ class SiteBuild:
 
     def _edit_url(self, spec: PageSpec, config: MkDocsConfig) -> str | None:
         """The source file of a generated page on the repository host ("edit this page")."""
-        if not (spec.source_path and config.repo_url and config.edit_uri):
+        if not spec.source_path:
             return None
-        # edit_uri points at docs_dir in the repository; the source may live elsewhere (content_dir).
-        source = self.project.root / spec.source_path
-        rel = Path(os.path.relpath(source, Path(config.docs_dir).resolve())).as_posix()
-        base = urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri.rstrip("/") + "/")
-        return urljoin(base, rel)
+        return EditLinks(self.project.root, Path(config.docs_dir), config.repo_url, config.edit_uri)(spec.source_path)
 
     def spec(self, page: Page) -> PageSpec | None:
         """The generated page's spec; None for a page MkDocs made from a Markdown file."""

@@ -7,6 +7,11 @@ can never climb out of its folder.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
 from ..desk.schema import FOLDERS, SLUG_RE
 
 HOME = "index.md"
@@ -56,3 +61,30 @@ def relative_url(from_url: str, to_url: str) -> str:
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
         common += 1
     return "../" * (len(here) - common) + "/".join(there[common:]) or "./"
+
+
+@dataclass(frozen=True)
+class EditLinks:
+    """Where the files of the project are edited on the repository host (`repo_url` and `edit_uri` of mkdocs.yml).
+
+    `edit_uri` points at `docs_dir` in the repository, and the file may live elsewhere (`content_dir`):
+    its path is taken relative to `docs_dir`. Pages link "edit this page" with it, and the preview
+    links with it each file a failed build's errors are in.
+    """
+
+    root: Path
+    """The project's root (diagnostic paths are relative to it)."""
+    docs_dir: Path
+    repo_url: str | None
+    edit_uri: str | None
+
+    def __call__(self, path: str) -> str | None:
+        """The edit URL of the file at `path` (relative to the root, forward slashes), or None."""
+        if not (path and self.repo_url and self.edit_uri):
+            return None
+        rel = Path(os.path.relpath(self.root / path, self.docs_dir.resolve())).as_posix()
+        base = urljoin(self.repo_url.rstrip("/") + "/", self.edit_uri.rstrip("/") + "/")
+        # File names come from the desk: quoted, so a `?`, `#` or space in one cannot change the URL.
+        url = urljoin(base, quote(rel, safe="/"))
+        # Only a web address is linked: mkdocs.yml's values never turn the link into script.
+        return url if urlsplit(url).scheme in ("http", "https") else None

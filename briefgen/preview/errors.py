@@ -15,11 +15,8 @@ here without MkDocs; `server.py` puts it into the responses.
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit
 
 from ..desk.diagnostics import Diagnostic, Severity
 
@@ -41,33 +38,6 @@ class BuildFailure:
     """The errors the check found (empty when the build failed for another reason)."""
     message: str
     """One line on the failure (the content error count, or the error a template or the config raised)."""
-
-
-@dataclass(frozen=True)
-class EditLinks:
-    """Where the files of the project are edited on the repository host (`repo_url` and `edit_uri` of mkdocs.yml).
-
-    Made as the plugin's `SiteBuild._edit_url` makes a page's edit URL: `edit_uri` points at
-    `docs_dir` in the repository, and the file may live elsewhere (its path is taken relative to
-    `docs_dir`).
-    """
-
-    root: Path
-    """The project's root (diagnostic paths are relative to it)."""
-    docs_dir: Path
-    repo_url: str | None
-    edit_uri: str | None
-
-    def __call__(self, path: str) -> str | None:
-        """The edit URL of the file at `path` (relative to the root, forward slashes), or None."""
-        if not (path and self.repo_url and self.edit_uri):
-            return None
-        rel = Path(os.path.relpath(self.root / path, self.docs_dir.resolve())).as_posix()
-        base = urljoin(self.repo_url.rstrip("/") + "/", self.edit_uri.rstrip("/") + "/")
-        # File names come from the desk: quoted, so a `?`, `#` or space in one cannot change the URL.
-        url = urljoin(base, quote(rel, safe="/"))
-        # Only a web address is linked: mkdocs.yml's values never turn the link into script.
-        return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def no_edit_links(path: str) -> str | None:

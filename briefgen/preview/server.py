@@ -41,9 +41,9 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from ..pages.urls import EditLinks
 from .errors import (
     BuildFailure,
-    EditLinks,
     EditUrl,
     error_page_html,
     failure_of,
