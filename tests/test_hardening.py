@@ -250,3 +250,15 @@ def test_addresses_and_comments_that_pages_drop_are_warned_about(desk_factory, c
         f"{STORY}:13:43: warning[unsafe-html]: the `javascript:` link address is removed from the page",
         f"{STORY}:15:1: warning[unsafe-html]: an HTML comment is removed from the page",
     ]
+
+
+def test_a_file_of_too_many_quotes_is_checked_for_the_first_two_hundred(desk_factory, capsys) -> None:
+    quotes = "".join(f"\n  - by: ada-lovelace\n    text: Ada Lovelace spoke {n}" for n in range(201))
+    body = " ".join(f"Ada Lovelace spoke {n}." for n in range(201))
+    desk = desk_factory({**person(), STORY: article(body=body)[STORY].replace(
+        "people: [ada-lovelace]", "people: [ada-lovelace]\nquotes:" + quotes)})
+    status, lines = _check(desk, capsys)
+    assert status == 0
+    line = 12 + 2 * 200  # the 201st quote's `by`
+    assert (f"{STORY}:{line}:5: warning[quote-not-in-body]: only the first 200 quotes are looked for in the body"
+            in lines), lines

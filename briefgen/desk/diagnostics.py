@@ -39,8 +39,7 @@ class Diagnostic:
 
     def format_text(self) -> str:
         """The compiler-style form: `path:line:col: error[code]: message` and a hint line."""
-        path = self.path if self.path.isprintable() else self.path.encode("unicode_escape").decode("ascii")
-        head = f"{path}:{self.line}:{self.col}: {self.severity.value}[{self.code}]: {self.message}"
+        head = f"{printable(self.path)}:{self.line}:{self.col}: {self.severity.value}[{self.code}]: {self.message}"
         return f"{head}\n  hint: {self.hint}" if self.hint else head
 
     def format_github(self) -> str:
@@ -61,6 +60,13 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters written as escapes (`\\n`), for a message naming a file."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _escape_data(text: str) -> str:

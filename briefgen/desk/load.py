@@ -18,7 +18,7 @@ from typing import NamedTuple
 import yaml
 from slugify import slugify
 
-from .diagnostics import Diagnostic, DiagnosticSink, Severity, did_you_mean
+from .diagnostics import Diagnostic, DiagnosticSink, Severity, did_you_mean, printable
 from .schema import FOLDERS, KINDS, MAX_SLUG_LENGTH, RESERVED_SLUGS, slug_problem
 from .yamlsource import compose, read_text, split_front_matter
 
@@ -274,7 +274,7 @@ def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: Di
         suggestion = slugify(slug, max_length=MAX_SLUG_LENGTH, word_boundary=True) or "a-name-like-this"
         if suggestion in RESERVED_SLUGS or suggestion.isdigit() or suggestion == slug:
             suggestion = f"{suggestion}-{kind}"
-        sink.error(1, 1, "bad-slug", f"file name `{_printable(slug)}` {problem}",
+        sink.error(1, 1, "bad-slug", f"file name `{printable(slug)}` {problem}",
                    f"rename the file to `{suggestion}{suffix}`")
         return None
     text = read_text(path, sink)
@@ -304,9 +304,3 @@ def relative_path(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-
-def _printable(text: str) -> str:
-    """`text` with control characters shown as escapes (`\\n`), for a message about a file name."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .check import Checked, FileChecks, check, gc_paused
 from .diagnostics import Diagnostic, has_errors
-from .project import Project, files_stamp
+from .project import Project, Stamp, files_stamp
 
 if TYPE_CHECKING:
     from .index import DeskIndex
@@ -28,7 +28,7 @@ class Result:
     """The indexed desk, or None when there were errors."""
     drafts: bool = False
     """Whether the desk holds drafts."""
-    stamp: tuple[tuple[str, int, int], ...] = ()
+    stamp: Stamp = ()
     """The content files' `files_stamp` when the run began, if the caller asked for it (see `run`)."""
 
     @property
