@@ -127,10 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     new = sub.add_parser("new", parents=[common], help="write a new content file with every field, commented",
-                         description="Write a new article or registry entry; never overwrites an existing file.")
+                         description="Write a new article, registry entry or briefing note; never overwrites an "
+                                     "existing file.")
     new.add_argument("kind", choices=list(FOLDERS), help="what to create")
-    new.add_argument("name", help="the name (the title, for an article)")
-    new.add_argument("--date", help="an article's date (YYYY-MM-DD); required for articles")
+    new.add_argument("name", help="the name (the title, for an article; the day YYYY-MM-DD, for a briefing note)")
+    new.add_argument("--date", help="an article's date (YYYY-MM-DD), required for articles; or a briefing note's "
+                                    "day, NAME then being its title")
     new.add_argument("--start", help="an event's first day")
     new.add_argument("--end", help="an event's last day")
     new.add_argument("--slug", help="the file name, if the one made from the name will not do")

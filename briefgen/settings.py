@@ -34,6 +34,32 @@ def in_range(name: str, value: object) -> bool:
     low, high = RANGES[name]
     return type(value) is int and low <= value <= high
 
+def sections_problem(value: object) -> str | None:
+    """What is wrong with a `briefing_sections` value as mkdocs.yml gives it; None if nothing.
+
+    The option is a list of sections, each a mapping with a `title` (text) and `topics` (a list of topic
+    slugs). Whether each slug names a topic of the desk is for the build to say: it has the content.
+    """
+    shape = "a list of sections, each with a `title` and a list of `topics`"
+    if value is None:  # `briefing_sections:` with nothing under it: no sections
+        return None
+    if not isinstance(value, list):
+        return f"Expected {shape}, but received: {value!r}"
+    for n, section in enumerate(value, start=1):
+        if not isinstance(section, dict):
+            return f"Expected {shape}; section {n} is not a mapping: {section!r}"
+        unknown = sorted(str(key) for key in section if key not in ("title", "topics"))
+        if unknown:
+            return f"Section {n} has the unknown key {unknown[0]!r}; a section has a `title` and `topics`"
+        title = section.get("title")
+        if type(title) is not str or not title.strip():
+            return f"Section {n} needs a `title` (text), but has: {title!r}"
+        topics = section.get("topics")
+        if not isinstance(topics, list) or not all(type(slug) is str for slug in topics):
+            return f"Section {n} ({title!r}) needs `topics`, a list of topic slugs, but has: {topics!r}"
+    return None
+
+
 #: Each option of the plugin (`mkdocs_plugin.BriefgenConfig`, which a test keeps in step with this) and
 #: the values MkDocs would accept as written, without conversion; a value outside these goes to MkDocs.
 PLAIN_OPTIONS: dict[str, Callable[[Any], bool]] = {
@@ -44,6 +70,7 @@ PLAIN_OPTIONS: dict[str, Callable[[Any], bool]] = {
     "home_articles": lambda value: in_range("home_articles", value),
     "search_engine": lambda value: value in ("pagefind", "material"),
     "jobs": lambda value: in_range("jobs", value),
+    "briefing_sections": lambda value: sections_problem(value) is None,
 }
 #: The defaults of the options read here; the same test compares them with the plugin's.
 DEFAULTS: dict[str, Any] = {"content_dir": "content", "templates_dir": "templates", "jobs": 0}

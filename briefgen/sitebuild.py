@@ -35,8 +35,10 @@ from .desk.project import Project, files_stamp
 from .options import BriefgenConfig
 from .pages import urls
 from .pages.api import document_path
+from .pages.briefings import BriefingSection, sections_from, unknown_topics
 from .pages.feeds import feed_folder_of, feed_links
 from .pages.head import head_tags
+from .pages.jsonld import StructuredData
 from .pages.outputs import SiteOutput, write_feeds_and_api
 from .pages.render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
 from .pages.search import SearchIndexError, SearchIndexJob
@@ -71,9 +73,13 @@ class SiteBuild:
         _report(result, fresh)
         if result.index is None:
             raise PluginError(f"briefgen: content has {summary_line(result.diagnostics)}; nothing was built")
+        sections = sections_from(options.briefing_sections)
+        for message in unknown_topics(sections, result.index.desk):
+            log.warning(message)  # a section no article can fill is a typo; `strict` makes it fatal
         render_options = RenderOptions(config.use_directory_urls, options.page_size, options.home_articles,
                                        search_page=options.search_engine == "pagefind",
-                                       base_path=urlsplit(config.site_url or "/").path or "/")
+                                       base_path=urlsplit(config.site_url or "/").path or "/",
+                                       briefing_sections=sections)
         template_dirs = [project.templates_dir, default_templates_dir()]
         self.renderer = SiteRenderer(result.index, template_dirs, render_options,
                                      preview.templates if preview is not None else None)
@@ -93,6 +99,8 @@ class SiteBuild:
         self.search_job: SearchIndexJob | None = None
         self.after_reload: AfterReload | None = None
         """The feeds and API documents of a partial preview rebuild, written in a thread after it returns."""
+        self.structured: StructuredData | None = None
+        """The JSON-LD of article and entity pages, made when the first page is written."""
         # MkDocs asks for pages in this order; workers render the later ones meanwhile. Started here, not
         # when MkDocs lists files (which it does next, with one core idle): they need only the model.
         rendered = [spec for uri, spec in self.specs.items() if self._renders(uri)]
@@ -142,7 +150,7 @@ class SiteBuild:
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for
             # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
-            out = _output(config)
+            out = _output(config, self.renderer.options.briefing_sections)
             self.writer = Forked(lambda: self._write_in_background(out))
         return files
 
@@ -230,11 +238,21 @@ class SiteBuild:
         return self.options.search_engine == "pagefind" and self.rebuild is None
 
     def post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """Add feed links and sharing metadata (Open Graph, Twitter cards) to a generated page's head."""
+        """Add feed links, sharing metadata (Open Graph, Twitter cards) and structured data (JSON-LD) to a
+        generated page's head."""
         spec = self.spec(page)
         if spec is None or "</head>" not in output:
             return output
-        return output.replace("</head>", head_tags(spec, page.url, page.canonical_url, config.site_name) + "</head>", 1)
+        structured = None
+        if spec.owner is not None and spec.number == 1:  # an article's page, or an entry's profile
+            if self.structured is None:
+                self.structured = StructuredData(self.renderer.index, config.site_url, config.site_name,
+                                                 config.use_directory_urls)
+            structured, reads = self.structured.page(spec.owner, page.url, page.canonical_url)
+            if self.pending is not None:  # what the JSON-LD shows, too, makes the preview render the page again
+                self.pending.reads[spec.src_uri] = self.pending.reads.get(spec.src_uri, frozenset()) | reads
+        tags = head_tags(spec, page.url, page.canonical_url, config.site_name, structured)
+        return output.replace("</head>", tags + "</head>", 1)
 
     def post_build(self, config: MkDocsConfig) -> None:
         """Finish the feeds, the JSON API and the search index beside the pages (workers may have made them)."""
@@ -242,7 +260,7 @@ class SiteBuild:
         self.stop_workers(keep_writers=True)
         if not config.site_url:
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
-        out = _output(config)
+        out = _output(config, self.renderer.options.briefing_sections)
         try:
             if self.writer is not None:
                 count = self.writer.result()
@@ -346,8 +364,8 @@ def _report(result: Result, fresh: set[str] | None) -> None:
         log.info(f"briefgen: {quiet:,} more warning(s) in unchanged files; `briefgen check` lists them all")
 
 
-def _output(config: MkDocsConfig) -> SiteOutput:
-    return SiteOutput(Path(config.site_dir), config.site_url, config.site_name, config.use_directory_urls)
+def _output(config: MkDocsConfig, sections: tuple[BriefingSection, ...] = ()) -> SiteOutput:
+    return SiteOutput(Path(config.site_dir), config.site_url, config.site_name, config.use_directory_urls, sections)
 
 
 class GeneratedPage(File):

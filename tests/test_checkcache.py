@@ -70,6 +70,32 @@ def test_an_unchanged_file_is_reported_from_the_cache_until_it_changes(tmp_path:
     assert diagnose(project, 1, cache_dir) == _uncached(project)
 
 
+def test_an_edited_editors_note_leaves_the_articles_results_kept_but_an_edited_entry_does_not(tmp_path: Path) -> None:
+    project = _desk(tmp_path)
+    content = tmp_path / "content"
+    note = content / "briefings/2030-01-02.md"
+    note.parent.mkdir(exist_ok=True)
+    note.write_text("A note.\n")
+    date_back(note)
+    cache_dir = tmp_path / "cache"
+    assert diagnose(project, 1, cache_dir) == _uncached(project)
+    _plant(_only_file(cache_dir), "articles")
+    # Articles are checked against the entities alone: nothing they find depends on a note.
+    note.write_text("---\ntitle: Edited\n---\nAn edited note.\n")
+    date_back(note)
+    for jobs in (1, 2):
+        found = diagnose(project, jobs, cache_dir)
+        assert "planted" in {d.code for d in found}, "the articles' results are kept"
+        assert [d for d in found if d.code != "planted"] == _uncached(project)
+    (content / "briefings/2030-01-03.md").write_text("Another note.\n")
+    date_back(content / "briefings")
+    assert "planted" in {d.code for d in diagnose(project, 1, cache_dir)}, "a note added: still kept"
+    person = sorted((content / "people").glob("*.yml"))[0]
+    person.write_text(person.read_text() + "# edited\n")
+    date_back(person)
+    assert diagnose(project, 1, cache_dir) == _uncached(project), "an entry edited: every article read again"
+
+
 def test_another_version_of_briefgen_reads_every_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = _desk(tmp_path)
     cache_dir = tmp_path / "cache"
@@ -93,6 +119,10 @@ def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) 
         path.write_text(text)
         date_back(path)
 
+    def rename_note() -> None:
+        edit(content / "briefings/2030-01-02.md", "Text.\n")
+        (content / "briefings/2030-01-02.md").rename(content / "briefings/next-week.md")
+
     steps = {
         "first run": lambda: None,
         "an article's title changes":
@@ -115,6 +145,9 @@ def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) 
         "an article is deleted": lambda: articles[4].unlink(),
         "a new article mentions a person it does not list":
             lambda: edit(articles[5].with_name("fresh-story.md"), articles[5].read_text() + f"\n{name} spoke.\n"),
+        "an editor's note is written": lambda: edit(content / "briefings/2030-01-02.md", f"{name} spoke.\n"),
+        "its front matter breaks": lambda: edit(content / "briefings/2030-01-02.md", "---\ntitle: [\n---\nText.\n"),
+        "a note is named after no day": rename_note,
     }
     seen_codes: set[str] = set()
     for step, change in steps.items():
@@ -123,7 +156,8 @@ def test_every_run_reports_what_a_run_without_the_cache_reports(tmp_path: Path) 
             cached = diagnose(project, jobs, cache_dir)
             assert cached == _uncached(project), f"{step}, {jobs} process(es)"
             seen_codes |= {d.code for d in cached}
-    expected = {"unknown-ref", "yaml-syntax", "duplicate-slug", "unannotated-mention", "duplicate-alias"}
+    expected = {"unknown-ref", "yaml-syntax", "duplicate-slug", "unannotated-mention", "duplicate-alias",
+                "bad-briefing-date"}
     assert expected <= seen_codes
 
 

@@ -308,6 +308,68 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         "content/notes.md:1:1: warning[unexpected-file]: the file is in no kind's folder, so it is ignored",
         "registry entries in content/<kind>/",
     ),
+    "about-not-listed": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource:\n  name: Example News\n"
+                "  url: https://news.example.com/a-story\nsummary: A summary.\nkey_points:\n  - A point.\n"
+                "people: [ada-lovelace]\nabout: [ada-lovelace, grace-hopper]\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:11:23: error[about-not-listed]: `about` names `grace-hopper`, which no field of this article lists",
+        "add `grace-hopper` to the field of its kind",
+    ),
+    "before-publication": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03T10:00+02:00\nsource:\n  name: Example News\n"
+                "  url: https://news.example.com/a-story\nsummary: A summary.\nkey_points:\n  - A point.\n"
+                "people: [ada-lovelace]\nupdated: 2024-07-04\ncorrections:\n  - date: 2024-06-03\n"
+                "    text: The minister's name was misspelt.\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:13:11: error[before-publication]: `corrections[1].date` is 2024-06-03, before the article's "
+        "date (2024-07-03)",
+        "check the year and month",
+    ),
+    "source-without-name": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource:\n"
+                "  url: https://news.example.com/a-story\nsummary: A summary.\nkey_points:\n  - A point.\n"
+                "people: [ada-lovelace]\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:5:3: error[source-without-name]: the source has no `name` and no `outlet`",
+        "add `name:`",
+    ),
+    "unknown-source": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource: example-news\nsummary: A summary.\n"
+                "key_points:\n  - A point.\n  - text: Another point.\n    source: wire\n"
+                "people: [ada-lovelace]\n---\nAda Lovelace spoke.\n",
+         "content/sources/example-news.yml": "name: Example News\nkind: newspaper\n"},
+        f"{STORY}:9:13: error[unknown-ref]: unknown source `wire`",
+        "create content/sources/wire.yml",
+    ),
+    "unused-source": (
+        {"content/sources/wire.yml": "name: The Wire Service\nkind: agency\n"},
+        "content/sources/wire.yml:1:1: warning[unused-entry]: no article or entry refers to source `wire`",
+        "name it as an article's source (`source: {outlet: wire, url: ...}`) or delete the file",
+    ),
+    "status-conflict": (
+        {EVENT: "name: Summit\nstart: 2024-07-04\nongoing: true\nstatus: concluded\n"},
+        f"{EVENT}:4:9: error[status-conflict]: the event says `status: concluded` and `ongoing: true`",
+        "keep one",
+    ),
+    "overlapping-roles": (
+        {ADA: "name: Ada Lovelace\naliases: [Lovelace]\nroles:\n"
+              "  - title: Deputy Minister\n    org: ministry\n    from: 2020-01-01\n"
+              "  - title: Minister\n    org: ministry\n    from: 2023-05-01\n",
+         "content/orgs/ministry.yml": "name: The Ministry\n"},
+        f"{ADA}:7:5: warning[overlapping-roles]: the roles `Deputy Minister` and `Minister` overlap from "
+        "2023-05-01, so pages cannot tell which one the person held then",
+        "give `Deputy Minister` a `to:` date before `Minister` starts",
+    ),
+    "bad-briefing-date": (
+        {"content/briefings/monday.md": "A quiet day.\n"},
+        "content/briefings/monday.md:1:1: error[bad-briefing-date]: a briefing note is named after its day, "
+        "not `monday`",
+        "name the file YYYY-MM-DD.md",
+    ),
+    "bad-briefing-date-impossible-day": (
+        {"content/briefings/2024-02-30.md": "---\ntitle: Leap\n---\nA quiet day.\n"},
+        "content/briefings/2024-02-30.md:1:1: error[bad-briefing-date]: a briefing note is named after its day, "
+        "not `2024-02-30`",
+        "e.g. content/briefings/2024-07-03.md",
+    ),
     "unexpected-file": (
         {"content/people/notes.txt": "to do\n"},
         "content/people/notes.txt:1:1: warning[unexpected-file]: not a person file, so it is ignored",

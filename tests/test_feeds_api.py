@@ -51,7 +51,7 @@ def _feed(desk: Desk, rel: str) -> feedparser.FeedParserDict:
 
 def test_every_feed_parses_clean(news_desk: Desk) -> None:
     feeds = sorted(news_desk.site.rglob("feed.xml")) + sorted(news_desk.site.rglob("atom.xml"))
-    assert len(feeds) == 2 * (1 + 2)  # the site and each person
+    assert len(feeds) == 2 * (1 + 2 + 1)  # the site, each person, and the daily briefings
     for path in feeds:
         _feed(news_desk, str(path.relative_to(news_desk.site)))
 
@@ -86,6 +86,138 @@ def test_guids_survive_a_title_edit(desk_factory) -> None:
     after = _feed(desk, "feed.xml").entries[0]
     assert (before.title, after.title) == ("First headline", "Corrected headline")
     assert before.id == after.id == f"{SITE}articles/a-story/"
+
+
+def _entries(desk: Desk, name: str) -> list[dict[str, str | None]]:
+    """Each item's id, and the dates a feed gives it (Atom: published and updated; RSS: pubDate)."""
+    root = ET.fromstring((desk.site / name).read_bytes())
+    if name.endswith("atom.xml"):
+        return [{tag: e.findtext(f"{ATOM}{tag}") for tag in ("id", "published", "updated")}
+                for e in root.findall(f"{ATOM}entry")]
+    return [{tag: i.findtext(tag) for tag in ("guid", "pubDate")} for i in root.iter("item")]
+
+
+def test_an_updated_article_keeps_its_guid_and_says_what_changed(desk_factory) -> None:
+    desk = desk_factory({**person(), **article()})
+    assert desk.build() == 0
+    rss_before, atom_before = _entries(desk, "feed.xml"), _entries(desk, "atom.xml")
+    assert atom_before == [{"id": f"{SITE}articles/a-story/", "published": "2024-07-03T00:00:00+00:00",
+                            "updated": "2024-07-03T00:00:00+00:00"}]
+    story = desk.root / "content/articles/2024/07/a-story.md"
+    story.write_text(story.read_text().replace("date: 2024-07-03\n", "date: 2024-07-03\nupdated: 2024-07-05\n"
+                                               "corrections:\n  - date: 2024-07-04\n    text: The <date> was wrong.\n"))
+    assert desk.build() == 0
+    assert _entries(desk, "feed.xml") == rss_before, "same guid, same pubDate: readers see no new item"
+    assert _entries(desk, "atom.xml") == [{**atom_before[0], "updated": "2024-07-05T00:00:00+00:00"}]
+    atom = ET.fromstring((desk.site / "atom.xml").read_bytes())
+    assert atom.findtext(f"{ATOM}updated") == "2024-07-05T00:00:00+00:00", "the feed changed with its entry"
+    item = _feed(desk, "feed.xml").entries[0].summary
+    assert "<p><em>Updated 5 July 2024.</em></p>" in item
+    assert "<p><strong>Correction, 4 July 2024:</strong> The &lt;date&gt; was wrong.</p>" in item
+    feeds = {f"{SITE}feed.xml", f"{SITE}atom.xml"}
+    assert atom_problems((desk.site / "atom.xml").read_bytes(), feeds) == []
+    assert rss_problems((desk.site / "feed.xml").read_bytes(), feeds) == []
+    document = json.loads((desk.site / "api/articles/a-story.json").read_text())
+    assert (document["updated"], document["last_changed"]) == ("2024-07-05", "2024-07-05")
+    assert document["corrections"] == [{"date": "2024-07-04", "text": "The <date> was wrong."}]
+
+
+OUTLET_STORY = """\
+---
+title: A story
+date: 2024-07-03
+source: example-news
+summary: A summary.
+key_points:
+  - A point.
+  - text: A point of the wire.
+    source: wire-agency
+    url: https://wire.example.com/1
+why_it_matters: It matters & more.
+whats_next: Talks on <Friday>.
+people: [ada-lovelace]
+events: [session]
+about: [ada-lovelace]
+---
+Ada Lovelace spoke at the session.
+"""
+
+
+@pytest.fixture(scope="module")
+def outlet_desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """An article named by its outlet's slug alone, with a key point from another outlet, about a sub-event."""
+    from conftest import make_desk
+
+    desk = make_desk(tmp_path_factory.mktemp("outlet"), {
+        **person(),
+        "content/sources/example-news.yml": "name: Example News\nkind: newspaper\nurl: https://news.example.com/\n",
+        "content/sources/wire-agency.yml": "name: Wire Agency\nkind: agency\n",
+        "content/events/summit.yml": "name: Summit\nstart: 2024-07-01\nend: 2024-07-02\n",
+        "content/events/session.yml": "name: Session\nstart: 2024-07-10\nparent: summit\n",
+        "content/articles/2024/07/a-story.md": OUTLET_STORY,
+    })
+    assert desk.build() == 0
+    return desk
+
+
+def test_a_source_named_by_its_slug_alone_is_its_outlet_in_feeds(outlet_desk: Desk) -> None:
+    paths = {path: SITE + path.relative_to(outlet_desk.site).as_posix()
+             for name in ("feed.xml", "atom.xml") for path in sorted(outlet_desk.site.rglob(name))}
+    for path in paths:
+        check = atom_problems if path.name == "atom.xml" else rss_problems
+        assert check(path.read_bytes(), set(paths.values())) == [], path
+    entry = ET.fromstring((outlet_desk.site / "atom.xml").read_bytes()).find(f"{ATOM}entry")
+    assert entry is not None
+    assert [dict(link.attrib) for link in entry.findall(f"{ATOM}link")] == [{"href": f"{SITE}articles/a-story/"}], (
+        "no original article to link `via`")
+    item = _feed(outlet_desk, "feed.xml").entries[0].summary
+    assert f'<p>Source: <a href="{SITE}sources/example-news/">Example News</a></p>' in item
+    assert '<li>A point of the wire. (<a href="https://wire.example.com/1">Wire Agency</a>)</li>' in item
+    assert "<p><strong>Why it matters:</strong> It matters &amp; more.</p>" in item
+    assert "<p><strong>What’s next:</strong> Talks on &lt;Friday&gt;.</p>" in item
+    # A source's feed carries what was drawn from it; an event's, its sub-events' coverage too.
+    assert [e.title for e in _feed(outlet_desk, "sources/example-news/feed.xml").entries] == ["A story"]
+    assert [e.title for e in _feed(outlet_desk, "events/summit/atom.xml").entries] == ["A story"]
+
+
+def test_the_api_carries_sources_salience_briefing_fields_and_event_status(outlet_desk: Desk) -> None:
+    api = outlet_desk.site / "api"
+    for path in sorted(api.rglob("*.json")):
+        if path.name != "schema.json":
+            definition = "index" if path.name == "index.json" else (
+                "article" if path.parent.name == "articles" else "entity")
+            errors = list(_validator(definition).iter_errors(json.loads(path.read_text())))
+            assert errors == [], (path, errors[0].message if errors else "")
+    story = json.loads((api / "articles/a-story.json").read_text())
+    assert story["source"] == {"name": "Example News", "url": None, "outlet": "example-news"}
+    assert story["key_point_sources"] == [{"point": 1, "name": "Wire Agency", "url": "https://wire.example.com/1",
+                                           "outlet": "wire-agency"}]
+    assert story["key_points"] == ["A point.", "A point of the wire."]
+    assert (story["why_it_matters"], story["whats_next"]) == ("It matters & more.", "Talks on <Friday>.")
+    assert (story["updated"], story["last_changed"], story["corrections"]) == (None, "2024-07-03", [])
+    assert story["about"] == [{"kind": "person", "slug": "ada-lovelace"}]
+    assert story["covers"]["sources"] == ["example-news"]
+    outlet = json.loads((api / "sources/example-news.json").read_text())
+    assert (outlet["kind"], outlet["outlet_kind"], outlet["website"]) == ("source", "newspaper",
+                                                                         "https://news.example.com/")
+    assert outlet["url"] == "sources/example-news/"
+    assert [(a["slug"], a["about"]) for a in outlet["articles"]] == [("a-story", False)]
+    ada = json.loads((api / "people/ada-lovelace.json").read_text())
+    assert [(a["slug"], a["about"]) for a in ada["articles"]] == [("a-story", True)]
+    summit, session = (json.loads((api / f"events/{slug}.json").read_text()) for slug in ("summit", "session"))
+    # As of the newest article's date (3 July): the summit is over, its session still to come.
+    assert (summit["status"], session["status"], session["parent"]) == ("concluded", "scheduled", "summit")
+    assert [a["slug"] for a in summit["articles"]] == ["a-story"], "a sub-event's coverage rolls up"
+    index = json.loads((api / "index.json").read_text())
+    assert {e["kind"] for e in index["entities"]} == {"person", "event", "source"}
+
+
+def test_a_broken_article_document_fails_the_schema(outlet_desk: Desk) -> None:
+    """The article schema is strict: an unknown field, or a source without its outlet, is rejected."""
+    story = json.loads((outlet_desk.site / "api/articles/a-story.json").read_text())
+    assert list(_validator("article").iter_errors({**story, "extra": 1}))
+    assert list(_validator("article").iter_errors({**story, "source": {"name": "X", "url": None}}))
+    assert not list(_validator("article").iter_errors(story))
 
 
 def test_pages_advertise_their_feeds_and_sharing_metadata(news_desk: Desk) -> None:

@@ -13,7 +13,7 @@ from briefgen.desk.load import SourceDoc
 from briefgen.desk.model import ENTITY_CLASSES, entity_from
 from briefgen.desk.pipeline import run
 from briefgen.desk.project import project_at
-from briefgen.desk.schema import ENTITY_KINDS, KINDS, UnknownKind, kind_of
+from briefgen.desk.schema import ENTITY_KINDS, KINDS, LISTED_KINDS, UnknownKind, kind_of
 from briefgen.desk.validate import ValidDoc
 from briefgen.pages.render import Listing, PageSpec, RenderOptions, SiteRenderer, default_templates_dir
 from briefgen.preview.rules import Snapshot, pages_to_rebuild
@@ -135,19 +135,20 @@ def test_the_layer_test_sees_a_forbidden_import(tmp_path: Path) -> None:
 
 
 def test_every_kind_has_one_row_and_every_entity_kind_a_model_class() -> None:
-    assert list(KINDS) == ["article", *ENTITY_KINDS]
+    assert list(KINDS) == ["article", *ENTITY_KINDS, "briefing"]
     assert set(ENTITY_CLASSES) == set(ENTITY_KINDS)
     for kind in ENTITY_KINDS:
         assert ENTITY_CLASSES[kind].kind == kind
         assert KINDS[kind].article_field and KINDS[kind].article_field in KINDS["article"].schema.by_name
+    assert tuple(kind for kind in ENTITY_KINDS if kind != "source") == LISTED_KINDS
 
 
 def test_an_unknown_kind_raises_instead_of_becoming_a_topic() -> None:
-    doc = ValidDoc(SourceDoc("source", "reuters", "content/sources/reuters.yml"), {"name": "Reuters"})
-    with pytest.raises(UnknownKind, match="source"):
+    doc = ValidDoc(SourceDoc("podcast", "a-show", "content/podcasts/a-show.yml"), {"name": "A Show"})
+    with pytest.raises(UnknownKind, match="podcast"):
         entity_from(doc)
     with pytest.raises(UnknownKind, match="the kinds are article, person"):
-        kind_of("source")
+        kind_of("podcast")
 
 
 def test_a_page_of_a_type_the_preview_has_no_rule_for_is_always_rendered_again() -> None:

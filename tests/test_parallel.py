@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Li
 def _demo(root: Path, jobs: int) -> Path:
     write_demo_desk(root, 40)
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - briefgen\n", f"  - briefgen:\n      jobs: {jobs}\n"))
+    config.write_text(config.read_text().replace("  - briefgen:\n", f"  - briefgen:\n      jobs: {jobs}\n"))
     return config
 
 

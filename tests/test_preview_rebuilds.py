@@ -8,6 +8,7 @@ rules miss shows up here as a stale page.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 import shutil
@@ -30,6 +31,7 @@ from briefgen.desk.diagnostics import Diagnostic
 from briefgen.desk.pipeline import run
 from briefgen.desk.project import project_at
 from briefgen.mkdocs_plugin import BriefgenPlugin
+from briefgen.pages import urls
 from briefgen.preview.filecache import FileCache
 from briefgen.preview.incremental import IncrementalRun
 from briefgen.preview.recheck import PreviewChecks
@@ -111,6 +113,19 @@ def entry(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def configure(root: Path, *, plugins: tuple[str, ...] = (), **options: object) -> None:
+    """Set options of the briefgen plugin in the desk's mkdocs.yml, and add `plugins` after it."""
+
+    def change(config: dict[str, Any]) -> None:
+        listed = config["plugins"]
+        at = next(n for n, p in enumerate(listed) if p == "briefgen" or (isinstance(p, dict) and "briefgen" in p))
+        own = listed[at]["briefgen"] if isinstance(listed[at], dict) else None
+        listed[at] = {"briefgen": {**(own or {}), **options}}
+        listed[at + 1:at + 1] = list(plugins)
+
+    entry(root / "mkdocs.yml", change)
+
+
 @pytest.fixture
 def listing() -> Iterator[DocsListing]:
     """MkDocs lists `docs_dir` as in `briefgen serve` for the whole test."""
@@ -122,9 +137,8 @@ def listing() -> Iterator[DocsListing]:
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("preview") / "desk"
     write_demo_desk(root, 30)
-    config = root / "mkdocs.yml"
     # Three items a page: coverage lists and indexes span several pages, so paging is exercised.
-    config.write_text(config.read_text().replace("  - briefgen\n", "  - briefgen:\n      page_size: 3\n"))
+    configure(root, page_size=3)
     return root
 
 
@@ -164,6 +178,34 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
     def add_picture() -> None:
         (content / "images").mkdir()
         (content / "images/map.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    def date_of(slug: str) -> str:
+        return str(yaml.safe_load(story[slug].read_text(encoding="utf-8").split("---\n")[1])["date"])[:10]
+
+    def day_after(day: str) -> str:
+        """The next day, or the one before at a month's end: the article stays in its month's folder."""
+        moved = dt.date.fromisoformat(day) + dt.timedelta(days=1)
+        return str(moved if moved.month == int(day[5:7]) else moved - dt.timedelta(days=2))
+
+    notes: dict[str, Path] = {}
+
+    def write_note(name: str, day: str, text: str) -> None:
+        notes[name] = content / "briefings" / f"{day}.md"
+        assert not notes[name].exists(), "a new note, not the demo desk's"
+        notes[name].parent.mkdir(exist_ok=True)
+        notes[name].write_text(text, encoding="utf-8")
+
+    def newest_article() -> None:  # on the event alone: its date is the desk's new date, the event's second day
+        target = content / "articles/2026/02/story-newest.md"
+        target.parent.mkdir(parents=True)
+        target.write_text("---\ntitle: The summit opens\ndate: '2026-02-02'\nsource: {name: Wire, url: "
+                          "'https://wire.example/n'}\nsummary: It opened.\nkey_points: [Delegations arrived.]\n"
+                          "events: [event-0]\n---\nThe delegations arrived.\n", encoding="utf-8")
+        story["story-newest"] = target
+
+    def draw_from(data: dict[str, Any], point: int) -> None:
+        data["source"] = {"outlet": "preview-wire", "url": "https://preview-wire.example/3"}
+        data["key_points"][point] = {"text": "Sourced apart.", "source": "preview-wire"}
 
     icon = b"\x89PNG\r\n\x1a\n desk's own icon"
 
@@ -211,6 +253,51 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
             parent="event-1", place="place-2", participants=["maryo-febelca", "venmi-linostca"]))),
         ("make an article a draft", lambda: front(story["story-4"], lambda d: d.update(status="draft"))),
         ("delete an event's only article reference", lambda: front(story["story-new"], lambda d: d.pop("events"))),
+        # The daily briefings: a day's page, the days around it and the archive.
+        ("write an editor's note", lambda: write_note("day", date_of("story-12"), "Talks on the day.\n")),
+        ("edit the editor's note", lambda: notes["day"].write_text("Venlin Elishabri and Caque Loostor met.\n")),
+        ("retitle the editor's note", lambda: notes["day"].write_text(
+            "---\ntitle: What to watch\n---\nVenlin Elishabri and Caque Loostor met.\n")),
+        ("write a note for a day without articles", lambda: write_note("quiet", "2023-06-01", "A quiet day.\n")),
+        ("delete the editor's note", lambda: notes.pop("day").unlink()),
+        ("delete the note of a day without articles", lambda: notes.pop("quiet").unlink()),
+        ("move an article to another day", lambda: front(story["story-12"], lambda d: d.update(
+            date=day_after(date_of("story-12"))))),
+        ("move an article onto another article's day", lambda: move("story-13", date_of("story-12"))),
+        # Salience: related coverage, about-first coverage lists, the main event of a story.
+        ("make an article about an entry", lambda: front(story["story-3"], lambda d: d.update(
+            about=[d["events"][0]]))),
+        ("make it about another entry", lambda: front(story["story-3"], lambda d: d.update(
+            about=[d["people"][0]]))),
+        # Roles on the day: the role shown beside her changes on 1 July 2024.
+        ("date a person's roles", lambda: entry(content / "people/caque-loostor.yml", lambda d: d.update(roles=[
+            {"title": "Defence Minister", "from": "2020-01-01", "to": "2024-06-30"},
+            {"title": "Foreign Minister", "from": "2024-07-01"}]))),
+        # Event dates: their order on pages and their status, which follows the newest article's date.
+        ("move an event's dates", lambda: entry(content / "events/event-1.yml", lambda d: d.update(
+            start="2024-01-02", end="2024-01-03"))),
+        ("schedule an event after the newest article", lambda: entry(content / "events/event-0.yml",
+                                                                     lambda d: d.update(start="2026-02-01",
+                                                                                        end="2026-02-03"))),
+        ("a newer article makes the event ongoing", newest_article),
+        ("delete the newest article", lambda: story.pop("story-newest").unlink()),
+        # Parent chains: event-0 ⊂ event-1 ⊂ event-2, then event-1 on its own again.
+        ("put an event under another", lambda: entry(content / "events/event-1.yml", lambda d: d.update(
+            parent="event-2"))),
+        ("take the event out again", lambda: entry(content / "events/event-1.yml", lambda d: d.pop("parent"))),
+        # Sources: an outlet's entry, articles drawn from it, a key point's own source, a new name.
+        ("add a source", lambda: (content / "sources/preview-wire.yml").write_text(
+            "name: Preview Wire\nkind: agency\nurl: https://preview-wire.example/\n", encoding="utf-8")),
+        ("draw an article from the source", lambda: front(story["story-3"], lambda d: draw_from(d, 1))),
+        ("source another article's key point", lambda: front(story["story-12"], lambda d: d["key_points"].__setitem__(
+            0, {"text": "Sourced apart.", "source": "preview-wire"}))),
+        ("rename the source", lambda: entry(content / "sources/preview-wire.yml", lambda d: d.update(
+            name="Preview Wire Service"))),
+        ("update and correct an article", lambda: front(story["story-3"], lambda d: d.update(
+            updated=day_after(date_of("story-3")), corrections=[{"date": day_after(date_of("story-3")),
+                                                                 "text": "An earlier version misdated the talks."}]))),
+        ("reword a key point", lambda: front(story["story-3"], lambda d: d["key_points"].__setitem__(
+            0, "Talks go on."))),
         ("override the theme's icon", override_favicon),
         ("give the theme a folder of overrides", add_theme_folder),
         ("add a file to the theme's folder", lambda: (demo / "overrides/assets/more.css").write_text("p {}\n")),
@@ -220,10 +307,18 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
               "annotate one more person": {"story-3"},
               "drop a person": {"story-3"}, "move an article to another month": {"story-5"},
               "add an article in a new month": {"story-new"}, "make an article a draft": {"story-4"},
-              "delete an event's only article reference": {"story-new"}}
+              "delete an event's only article reference": {"story-new"},
+              "move an article to another day": {"story-12"},
+              "move an article onto another article's day": {"story-13"},
+              "make an article about an entry": {"story-3"}, "make it about another entry": {"story-3"},
+              "a newer article makes the event ongoing": {"story-newest"},
+              "draw an article from the source": {"story-3"}, "source another article's key point": {"story-12"},
+              "update and correct an article": {"story-3"}, "reword a key point": {"story-3"}}
     before = session.specs
     for step, edit in edits:
+        names = sorted(content.rglob("*"))
         edit()
+        relisted = step in new_names or sorted(content.rglob("*")) != names  # (a file added or removed)
         reused, reused_theme = listing.reused, listing.reused_theme
         rendered = session.rebuild()
         made = {spec.owner for uri, spec in session.specs.items() if spec.owner and before.get(uri) is not spec}
@@ -241,13 +336,40 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
             assert rendered == len(session.specs), "mkdocs.yml changed: every page is rendered again"
         else:
             assert 0 < rendered < (total if step in reaches_far else total / 2), f"{step}: {rendered} of {total} pages"
-        assert listing.reused == reused + (step not in new_names), f"{step}: MkDocs' list of files reused?"
+        assert listing.reused == reused + (not relisted), f"{step}: MkDocs' list of files reused?"
         assert listing.reused_theme == reused_theme + (step not in new_theme), f"{step}: list of theme files reused?"
         before = session.specs  # (the fresh build goes through the same plugin)
         session.fresh_build(tmp_path / step)
         assert_same_site(session.site, tmp_path / step, step)
     assert (session.site / "assets/images/favicon.png").read_bytes() == icon
     assert (session.site / "assets/more.css").is_file()
+
+
+def test_a_key_point_edit_renders_its_article_its_day_and_the_pages_that_showed_it(tmp_path: Path,
+                                                                                    listing: DocsListing) -> None:
+    # The edit the benchmark times: it moves no relation, so no list around the article moves.
+    root = tmp_path / "desk"
+    write_demo_desk(root, 120)
+    session = PreviewSession(root, tmp_path / "preview")
+    assert session.plugin.preview is not None and session.plugin.preview.last is not None
+    reads = dict(session.plugin.preview.last.reads)
+    path = next((root / "content/articles").rglob("story-60.md"))
+    index = session.plugin.site.renderer.index  # type: ignore[union-attr]
+    article = next(a for a in index.desk.articles if a.slug == "story-60")
+    front(path, lambda d: d["key_points"].__setitem__(0, "A point put another way."))
+    rendered = session.rebuild()
+    assert session.plugin.site is not None and session.plugin.site.rebuild is not None
+    # The pages an entry's feed and document go with: those of the entries it covers (an event's with
+    # its parents', which roll its coverage up) and of the sources its key points cite.
+    events = [index.desk.entity(key) for key in article.covers() if key[0] == "event"]
+    owners = {*article.covers(), *article.cited_sources(), *(a.key for e in events for a in index.ancestors(e))}
+    expected = {urls.entity_uri("article", "story-60"), urls.briefing_uri(article.date), urls.HOME}
+    expected |= {urls.entity_uri(*key) for key in owners}
+    expected |= {uri for uri, read in reads.items() if article.key in read}  # related, story, lists
+    assert session.plugin.site.rebuild == expected
+    assert rendered < len(session.specs) / 15, f"{rendered} of {len(session.specs)} pages"
+    session.fresh_build(tmp_path / "fresh")
+    assert_same_site(session.site, tmp_path / "fresh", "a key point reworded")
 
 
 class _Cycle:
@@ -325,9 +447,7 @@ def test_template_and_config_edits_rebuild_every_page(demo: Path, tmp_path: Path
 
 
 def test_with_material_search_every_rebuild_renders_every_page(demo: Path, tmp_path: Path) -> None:
-    config = demo / "mkdocs.yml"
-    material = "page_size: 3\n      search_engine: material\n  - search\n"
-    config.write_text(config.read_text().replace("page_size: 3\n", material))
+    configure(demo, plugins=("search",), search_engine="material")
     session = PreviewSession(demo, tmp_path / "preview")
     front(next((demo / "content/articles").rglob("story-3.md")), lambda d: d.update(title="Searchable"))
     assert session.rebuild() == len(session.specs), "the theme's search index needs every page"
@@ -424,14 +544,14 @@ def test_an_edit_that_moves_no_relation_patches_the_last_index_into_what_a_fresh
     patched = preview.run(project, drafts=True, previous=first).index
     fresh = run(project, drafts=True).index
     assert patched is not None and fresh is not None
-    for name in ("coverage", "quotes", "children", "events_of", "people_of"):
+    for name in ("coverage", "quotes", "children", "events_of", "people_of", "cited"):
         assert _relations(getattr(patched, name)) == _relations(getattr(fresh, name)), name
     edited = next(a for a in patched.desk.articles if a.slug == "story-3")
     assert edited.quotes[0].text == "We will meet again."
     assert patched.mention_sentence(edited, ("person", "venlin-elishabri")) == \
         "Venlin Elishabri talked about Shalo Summit 2024 on 14 March."
     # The edit covers the same entities: the counts stand, kept rather than counted again.
-    assert patched.together_memo[("event", "event-1")] is counted == fresh.together(("event", "event-1"))
+    assert patched.together_memo[("event", "event-1")][0] is counted == fresh.together(("event", "event-1"))
     # Patched rather than computed again: lists the edit leaves alone are the last index's own.
     alone = [key for key in first.coverage if key not in edited.covers()]
     assert alone and all(patched.coverage[key] is first.coverage[key] for key in alone)
@@ -461,6 +581,11 @@ def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full
     articles = sorted((demo / "content/articles").rglob("*.md"))
     story, other = articles[3], articles[7]
     rel = story.relative_to(demo).as_posix()
+
+    def entries() -> set[Path]:
+        """Every file but the articles: entries and editors' notes."""
+        return {p for p in (demo / "content").rglob("*") if p.is_file() and p.suffix in (".yml", ".md")} - {
+            p for p in (demo / "content/articles").rglob("*")}
 
     def compare(step: str, only: set[Path] | None) -> list[Diagnostic]:
         """Check with the cache, as the preview does, and afresh; with `only`, the files the cache was asked about."""
@@ -497,10 +622,25 @@ def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full
     assert (mention.path, mention.code) == (rel, "unannotated-mention")
     assert compare("nothing changed", set()) == [mention]
 
+    # An editor's note is checked on its own and names nothing: an edit to one is checked like an article's.
+    day = str(yaml.safe_load(story.read_text(encoding="utf-8").split("---\n")[1])["date"])[:10]
+    note = demo / "content/briefings" / f"{day}.md"
+    note_rel = note.relative_to(demo).as_posix()
+    note.parent.mkdir(exist_ok=True)
+    note.write_text("The talks went on.\n", encoding="utf-8")
+    compare("a note written", None)
+    note.write_text("---\ntitle: On the talks\n---\nThe talks went on.\n", encoding="utf-8")
+    assert compare("the note edited", {note}) == [mention]
+    note.write_text("---\ntitle: [\n---\nThe talks went on.\n", encoding="utf-8")
+    [kept, broken] = compare("the note's front matter broken", {note})
+    assert kept == mention and (broken.path, broken.code) == (note_rel, "yaml-syntax")
+    note.write_text("The talks went on.\n", encoding="utf-8")
+    front(story, lambda d: d.update(title="Talks go on"))
+    assert compare("the note mended, and an article edited with it", {note, story}) == [mention]
+
     newcomer = demo / "content/people/olga-brask.yml"
     newcomer.write_text("name: Olga Brask\n", encoding="utf-8")
-    [kept, unused] = compare("a new entry: every file is checked", set(articles) | {newcomer} | {
-        p for p in (demo / "content").rglob("*.yml")})
+    [kept, unused] = compare("a new entry: every file is checked", set(articles) | entries())
     assert kept == mention and (unused.path, unused.code) == ("content/people/olga-brask.yml", "unused-entry")
     front(other, lambda d: d.update(people=[*d["people"], "olga-brask"]))
     assert compare("the entry now used", {other}) == [mention]
@@ -512,8 +652,7 @@ def test_the_preview_checks_only_the_edited_articles_again_and_finds_what_a_full
     shutil.copy(story, twin)
     assert "duplicate-slug" in [d.code for d in compare("a second file with the slug", None)]
     front(story, lambda d: d.update(title="Which one?"))
-    compare("an edit to a file that shares its slug checks every file", set(articles) | {twin} | {
-        p for p in (demo / "content").rglob("*.yml")})
+    compare("an edit to a file that shares its slug checks every file", set(articles) | {twin} | entries())
 
 
 def test_after_a_rebuild_that_checked_one_article_the_others_results_are_still_kept(demo: Path) -> None:
@@ -558,6 +697,16 @@ def test_after_an_edit_to_articles_alone_the_model_is_the_last_one_with_those_ar
     front(other, lambda d: d.update(summary="A draft, edited."))
     compare("one moved earlier, the draft edited, still without drafts", patched=True, drafts=False)
     compare("with drafts again", patched=False)
+    note = demo / "content/briefings/2031-01-02.md"
+    note.parent.mkdir(exist_ok=True)
+    note.write_text("A note.\n", encoding="utf-8")
+    compare("a note added: built again", patched=False)
+    note.write_text("---\ntitle: What to watch\n---\nA note, edited.\n", encoding="utf-8")
+    compare("a note edited: the last model with the note replaced", patched=True)
+    note.write_text("A note, edited again.\n", encoding="utf-8")
+    front(story, lambda d: d.update(title="Talks stall, with a note"))
+    compare("a note and an article at once", patched=True)
+    assert last is not None and last.notes[dt.date(2031, 1, 2)].body == "A note, edited again.\n"
     entry(demo / "content/people/caque-loostor.yml", lambda d: d.update(summary="Changed."))
     compare("an entry edited: built again", patched=False)
     front(story, lambda d: d.update(title=["not", "a", "title"]))

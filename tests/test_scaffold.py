@@ -24,7 +24,7 @@ from briefgen.authoring.scaffold import (
 from briefgen.authoring.schemas_export import json_schema, write_schemas
 from briefgen.build import load_mkdocs_config, project_of
 from briefgen.desk.project import Project
-from briefgen.desk.schema import SCHEMAS
+from briefgen.desk.schema import KINDS, SCHEMAS
 from briefgen.desk.yamlsource import split_front_matter
 
 GOOD = {**person(), **article()}
@@ -67,6 +67,7 @@ REGISTRY = [
     ("event", "Babbage lecture series", {"start": dt.date(1840, 8, 1), "end": dt.date(1840, 8, 20)},
      "events/babbage-lecture-series"),
     ("event", "Turin meeting", {"date": dt.date(1840, 9, 1)}, "events/turin-meeting"),
+    ("source", "Hindustan Times", {}, "sources/hindustan-times"),
 ]
 
 
@@ -92,7 +93,8 @@ def test_new_article_passes_check_and_is_built_only_as_a_draft(desk_factory,
     assert values["title"] == "India: talks in Astana"
     assert values["date"] == "2024-07-03"
     assert values["status"] == "draft"
-    assert values["source"] == {"name": f"{TODO}Publication, e.g. `Hindustan Times`.", "url": PLACEHOLDER_URL}
+    assert values["source"] == {"name": f"{TODO}Publication, e.g. `Hindustan Times` (not needed with `outlet`).",
+                                "url": PLACEHOLDER_URL, "outlet": None}
     assert str(values["summary"]).startswith(TODO)
     assert desk.build() == 0
     assert not (desk.site / "articles/india-talks-in-astana").exists(), "placeholders are never published"
@@ -107,19 +109,70 @@ def test_new_article_in_an_empty_desk(desk_factory, capsys: pytest.CaptureFixtur
     _check_passes(desk, capsys)
 
 
+def test_new_article_shows_the_briefing_fields_and_each_form_of_source_and_key_point(desk_factory) -> None:
+    desk = desk_factory(GOOD)
+    text = scaffold(_project(desk), "article", "A story told twice", date=JULY_3).read_text(encoding="utf-8")
+    for line in ("why_it_matters:", "whats_next:", "about: []", "updated:", "corrections: []", "  outlet:",
+                 "#   source: Slug of the source it comes from. [required, source slug]",
+                 "#   date: Day the correction was made. [required, date YYYY-MM-DD]"):
+        assert f"\n{line}\n" in text, line
+    assert "`{outlet, url}` with the slug of an entry in `content/sources/`, or that slug alone." in text
+    assert "[required, list of at least 1; each item text, or a mapping:]" in text
+
+
+def test_new_briefing_note_is_named_after_its_day(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    project = _project(desk)
+    path = scaffold(project, "briefing", "2024-07-03")
+    assert path == desk.root / "content/briefings/2024-07-03.md"
+    assert _front(path) == {"title": None}
+    assert split_front_matter(path.read_text(encoding="utf-8"))[1] == "", (  # type: ignore[index]
+        "the note is the editor's to write: no placeholder that could be published")
+    titled = scaffold(project, "briefing", "A quiet Thursday", date=dt.date(2024, 7, 4))
+    assert titled == desk.root / "content/briefings/2024-07-04.md"
+    assert _front(titled) == {"title": "A quiet Thursday"}
+    _check_passes(desk, capsys)
+    with titled.open("a", encoding="utf-8") as note:
+        note.write("Little happened.\n")
+    assert desk.build() == 0
+    page = desk.page("briefings/2024-07-04")
+    assert "A quiet Thursday" in page and "Little happened." in page
+
+
+def test_new_source_and_briefing_from_the_command_line(desk_factory, capsys: pytest.CaptureFixture[str]) -> None:
+    desk = desk_factory(GOOD)
+    assert desk.cli("new", "source", "Hindustan Times") == 0
+    assert capsys.readouterr().out.strip() == "content/sources/hindustan-times.yml"
+    text = (desk.root / "content/sources/hindustan-times.yml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../schemas/source.schema.json\n")
+    assert all(f"\n{key}:\n" in text for key in ("summary", "kind", "country", "url", "notes"))
+    assert desk.cli("new", "briefing", "2024-07-03") == 0
+    assert capsys.readouterr().out.strip() == "content/briefings/2024-07-03.md"
+    assert desk.cli("new", "briefing", "2024-07-03") == 2
+    assert "content/briefings/2024-07-03.md already exists" in capsys.readouterr().err
+    assert desk.cli("new", "briefing", "3 July") == 2
+    assert "`3 July` is not a date" in capsys.readouterr().err
+    assert desk.cli("new", "briefing", "A title", "--date", "2024-7-3") == 2
+    assert "write YYYY-MM-DD" in capsys.readouterr().err
+    assert sorted(p.name for p in (desk.root / "content/briefings").iterdir()) == ["2024-07-03.md"]
+    assert desk.cli("check") == 0
+
+
 # --- every field, documented ------------------------------------------------------------------------------------
 
 
 KNOWN = {
-    "article": {"title": "A story", "date": JULY_3, "status": "draft"},
+    "article": {"title": "A story", "date": JULY_3, "status": "draft",
+                "source": {"name": "TODO: the publication", "url": PLACEHOLDER_URL}},
     "event": {"name": "A summit", "start": JULY_3},
+    "briefing": {"title": None},
 }
 
 
 @pytest.mark.parametrize("kind", list(SCHEMAS))
 def test_scaffold_lists_every_field_with_its_doc(kind: str) -> None:
     text = render(kind, KNOWN.get(kind, {"name": "Someone"}), modeline=f"../../schemas/{kind}.schema.json")
-    yaml_text = split_front_matter(text)[0] if kind == "article" else text  # type: ignore[index]
+    yaml_text = split_front_matter(text)[0] if KINDS[kind].markdown else text  # type: ignore[index]
     data = yaml.load(yaml_text, Loader=Yaml12Loader)
     editors = [f for f in SCHEMAS[kind].fields if f.name != "source_fingerprint"]  # written by `briefgen import`
     assert list(data) == [f.name for f in editors]
@@ -128,7 +181,7 @@ def test_scaffold_lists_every_field_with_its_doc(kind: str) -> None:
     assert not [line for line in text.splitlines() if line != line.rstrip()], "no trailing spaces"
     validator = Draft202012Validator(json_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert [e.message for e in validator.iter_errors(data)] == []
-    if kind == "article":
+    if KINDS[kind].markdown:  # front matter, which language servers do not read
         assert "yaml-language-server" not in text
     else:
         assert text.startswith(f"# yaml-language-server: $schema=../../schemas/{kind}.schema.json\n")
@@ -179,6 +232,13 @@ def test_refuses_to_overwrite(desk_factory) -> None:
     assert ada.read_text() == GOOD["content/people/ada-lovelace.yml"]
 
 
+def test_refuses_to_overwrite_a_briefing_note(desk_factory) -> None:
+    desk = desk_factory({**GOOD, "content/briefings/2024-07-03.md": "A note.\n"})
+    with pytest.raises(ScaffoldError, match=r"content/briefings/2024-07-03\.md already exists"):
+        scaffold(_project(desk), "briefing", "A title", date=JULY_3)
+    assert (desk.root / "content/briefings/2024-07-03.md").read_text() == "A note.\n"
+
+
 def test_refuses_a_slug_taken_in_another_month(desk_factory) -> None:
     desk = desk_factory(GOOD)
     before = _files(desk)
@@ -221,6 +281,11 @@ def test_a_shared_alias_or_a_name_of_another_kind_is_allowed(desk_factory) -> No
     ("person", "  ", {}, "the person needs a name"),
     ("person", "!!!", {}, "cannot make a slug from `!!!`"),
     ("person", "Someone", {"slug": "Some_One"}, "`Some_One` is not a valid slug"),
+    ("source", "Wire", {"date": JULY_3}, "a source takes no dates"),
+    ("briefing", "yesterday", {}, "a briefing note is named after its day, and `yesterday` is not a date"),
+    ("briefing", "2024-02-30", {}, "`2024-02-30` is not a date"),
+    ("briefing", "2024-07-03", {"start": JULY_3}, "not --start or --end"),
+    ("briefing", "2024-07-03", {"slug": "monday"}, "takes no --slug"),
 ])
 def test_refuses_bad_arguments(kind: str, name: str, kwargs: dict[str, object], message: str, desk_factory) -> None:
     desk = desk_factory(GOOD)

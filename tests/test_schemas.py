@@ -28,14 +28,14 @@ from briefgen.authoring.schemas_export import (
 )
 from briefgen.desk.diagnostics import Diagnostic, Severity
 from briefgen.desk.load import ParsedFile, load_content
-from briefgen.desk.schema import FOLDERS, SCHEMAS
+from briefgen.desk.schema import FOLDERS, KINDS, SCHEMAS
 from briefgen.desk.validate import validate_file
 from briefgen.desk.yamlsource import split_front_matter
 
 #: Codes for problems a file has on its own, which its JSON Schema must catch too.
 PER_FILE_CODES = frozenset({
     "unknown-key", "missing-field", "wrong-type", "bad-date", "date-out-of-range", "bad-url", "bad-value", "bad-ref",
-    "duplicate-item", "too-few-items", "empty-file",
+    "duplicate-item", "too-few-items", "empty-file", "source-without-name",
 })
 #: CASES whose files the comparison cannot use: not YAML a language server would load (syntax, encoding, tags,
 #: aliases), a problem YAML loaders hide (a duplicate key keeps the last value), no content file at all, or a
@@ -92,11 +92,11 @@ def test_yaml12_loader_reads_scalars_like_a_language_server() -> None:
 
 
 def _schema_errors(kind: str, text: str) -> list[str]:
-    """What the JSON Schema for `kind` says about a registry file or an article's front matter."""
-    if kind == "article":
+    """What the JSON Schema for `kind` says about a registry file or a Markdown file's front matter."""
+    if KINDS[kind].markdown:
         parts = split_front_matter(text)
-        assert parts is not None, "articles here always have front matter"
-        text = parts[0]
+        assert parts is not None or kind == "briefing", "articles here always have front matter"
+        text = parts[0] if parts is not None else "{}"  # a briefing note may be Markdown alone: no fields
     instance: Any = yaml.load(text, Loader=Yaml12Loader)
     validator = Draft202012Validator(json_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(instance)]
@@ -188,6 +188,9 @@ EVENT = "content/events/summit.yml"
 PERSON = "content/people/someone.yml"
 PLACE = "content/places/somewhere.yml"
 STORY = "content/articles/2024/07/a-story.md"
+OUTLET = "content/sources/wire.yml"
+NOTE = "content/briefings/2024-07-03.md"
+URL = "https://news.example.com/a"
 FRONT = """\
 ---
 title: A story
@@ -209,6 +212,11 @@ def _case(name: str, rel: str, text: str, valid: bool) -> Any:
 
 def _story(url: str = "https://news.example.com/a", points: str = "[A point.]", extra: str = "") -> str:
     return FRONT.format(url=url, points=points, extra=extra)
+
+
+def _sourced(source: str) -> str:
+    """A story whose `source:` is written as `source` (a slug, or a mapping in block style)."""
+    return _story().replace("source:\n  name: Example News\n  url: https://news.example.com/a", source)
 
 
 EXTRA = [
@@ -275,6 +283,39 @@ EXTRA = [
     _case("quote without text", STORY, _story(extra="people: [ada]\nquotes:\n  - by: ada"), False),
     _case("people twice", STORY, _story(extra="people: [ada, ada]"), False),
     _case("unknown field", STORY, _story(extra="tags: [x]"), False),
+    _case("source slug alone", STORY, _sourced("source: example-news"), True),
+    _case("source outlet and url", STORY, _sourced(f"source:\n  outlet: example-news\n  url: {URL}"), True),
+    _case("source outlet, name and url", STORY,
+          _sourced(f"source:\n  name: Example News\n  outlet: example-news\n  url: {URL}"), True),
+    _case("source url alone", STORY, _sourced(f"source:\n  url: {URL}"), False),
+    _case("source name empty", STORY, _sourced(f"source:\n  name:\n  url: {URL}"), False),
+    _case("source outlet without url", STORY, _sourced("source:\n  outlet: example-news"), False),
+    _case("source slug with capitals", STORY, _sourced("source: Example-News"), False),
+    _case("source a list", STORY, _sourced("source: [example-news]"), False),
+    _case("key point with its source", STORY,
+          _story(points=f"\n  - A point.\n  - text: Another point.\n    source: wire\n    url: {URL}"), True),
+    _case("key point without its source", STORY, _story(points="\n  - text: Another point."), False),
+    _case("key point with an unknown key", STORY,
+          _story(points="\n  - text: Another point.\n    source: wire\n    by: ada"), False),
+    _case("key point a list", STORY, _story(points="[[a, b]]"), False),
+    _case("about", STORY, _story(extra="people: [ada]\nabout: [ada]"), True),
+    _case("about with a bad slug", STORY, _story(extra="people: [ada]\nabout: [Ada]"), False),
+    _case("why it matters and what next", STORY, _story(extra="why_it_matters: It matters.\nwhats_next: A vote."),
+          True),
+    _case("updated and corrections", STORY,
+          _story(extra="updated: 2024-07-04\ncorrections:\n  - date: 2024-07-04\n    text: A name was misspelt."),
+          True),
+    _case("correction without text", STORY, _story(extra="corrections:\n  - date: 2024-07-04"), False),
+    _case("updated not a date", STORY, _story(extra="updated: soon"), False),
+    _case("source entry", OUTLET, "name: Wire\nkind: agency\ncountry: india\nurl: https://wire.example/\n", True),
+    _case("source entry of an unknown kind", OUTLET, "name: Wire\nkind: blog\n", False),
+    _case("source entry with a relative url", OUTLET, "name: Wire\nurl: /wire\n", False),
+    _case("event status", EVENT, "name: Summit\nstart: 2024-07-03\nstatus: scheduled\n", True),
+    _case("event status unknown", EVENT, "name: Summit\nstart: 2024-07-03\nstatus: cancelled\n", False),
+    _case("briefing note", NOTE, "---\ntitle: A quiet day\n---\nLittle happened.\n", True),
+    _case("briefing note without front matter", NOTE, "Little happened.\n", True),
+    _case("briefing note with an unknown key", NOTE, "---\ntitle: A quiet day\ndate: 2024-07-03\n---\nText.\n",
+          False),
 ]
 
 
@@ -306,7 +347,7 @@ def test_schema_documents_are_valid_draft_2020_12(kind: str) -> None:
     assert schema["$id"].endswith(f"/{kind}.schema.json")
     assert list(schema["properties"]) == [f.name for f in SCHEMAS[kind].fields]
     assert schema["additionalProperties"] is False
-    assert schema["required"] == [f.name for f in SCHEMAS[kind].fields if f.required]
+    assert schema.get("required", []) == [f.name for f in SCHEMAS[kind].fields if f.required]
     assert all(prop.get("description") for prop in schema["properties"].values())
     assert FOLDERS[kind] in schema["description"]
 

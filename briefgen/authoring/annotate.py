@@ -33,7 +33,7 @@ from ..desk.diagnostics import Diagnostic
 from ..desk.load import content_files, load_files
 from ..desk.matcher import AliasMatcher, name_key
 from ..desk.project import Project
-from ..desk.schema import ARTICLE_FIELD, ENTITY_KINDS
+from ..desk.schema import ARTICLE_FIELD, ENTITY_KINDS, LISTED_KINDS
 from ..desk.text import plain_paragraphs, sentence_spans
 from ..desk.validate import Registry, build_registry, entry_names, normal_quote, validate_file
 from ..desk.yamlsource import split_front_matter
@@ -155,7 +155,8 @@ class Ambiguous:
 class Proposals:
     """What `annotate` proposes for one article."""
 
-    references: dict[str, list[Reference]] = field(default_factory=lambda: {kind: [] for kind in ENTITY_KINDS})
+    # The kinds an article lists by slug: a source is named by the article's `source`, never found in its body.
+    references: dict[str, list[Reference]] = field(default_factory=lambda: {kind: [] for kind in LISTED_KINDS})
     new: list[NewName] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     ambiguous: list[Ambiguous] = field(default_factory=list)
@@ -213,7 +214,7 @@ def matcher_names(registry: Registry) -> Iterator[tuple[str, tuple[str, str]]]:
     """
     explicit: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     derived: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-    for kind in ENTITY_KINDS:
+    for kind in LISTED_KINDS:
         for slug, doc in registry.docs[kind].items():
             names = [n for n in entry_names(doc) if n]
             for name in names:
@@ -261,6 +262,7 @@ class Annotator:
         self.registry = registry
         self.matcher: AliasMatcher[tuple[str, str]] = AliasMatcher(matcher_names(registry))
         self._first_body = 0
+        # Every entity's names, sources' too: an outlet's name in a body is not a new entry to propose.
         self._claimed = {name_key(fold(n)) for kind in ENTITY_KINDS for doc in registry.docs[kind].values()
                          for n in entry_names(doc) if n}
 

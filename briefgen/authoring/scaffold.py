@@ -7,6 +7,10 @@ title, for an article), the article's date, an event's start and end. Lists
 are written `[]` and every other field is left empty, which briefgen reads
 as "not given".
 
+A briefing note (`briefgen new briefing YYYY-MM-DD`, or a title with
+`--date`) is named after its day; it gets its front matter, commented, and an
+empty body for the note: a placeholder there would be published.
+
 Every scaffolded file passes `briefgen check` as it is. For an article that
 takes placeholders, because its source, summary and key points are required
 and cannot be guessed: text reads `TODO: <what the field is for>`, the
@@ -44,12 +48,14 @@ from ..desk.matcher import NameKey, name_key
 from ..desk.project import Project
 from ..desk.schema import (
     FOLDERS,
+    KINDS,
     PLACEHOLDER_PREFIX,
     PLACEHOLDER_URL,
     SCHEMAS,
     SLUG_RULE,
     Choice,
     Date,
+    Either,
     Field,
     FieldType,
     Flag,
@@ -111,7 +117,7 @@ def target_path(project: Project, kind: str, slug: str, date: dt.date | None = N
         if date is None:
             raise ScaffoldError("an article needs its date (--date YYYY-MM-DD): it decides the month folder")
         return folder / f"{date.year:04d}" / f"{date.month:02d}" / f"{slug}.md"
-    return folder / f"{slug}.yml"
+    return folder / f"{slug}.md" if KINDS[kind].markdown else folder / f"{slug}.yml"
 
 
 def find_existing(project: Project, kind: str, slug: str) -> Path | None:
@@ -121,6 +127,9 @@ def find_existing(project: Project, kind: str, slug: str) -> Path | None:
         return None
     if kind == "article":
         return next(iter(sorted(p for p in folder.rglob(f"{slug}.md") if p.is_file() or p.is_symlink())), None)
+    if KINDS[kind].markdown:
+        path = folder / f"{slug}.md"
+        return path if path.exists() or path.is_symlink() else None
     return next((p for suffix in REGISTRY_SUFFIXES if (p := folder / f"{slug}{suffix}").exists()), None)
 
 
@@ -139,8 +148,9 @@ def scaffold(
 
     `name` is the display name (the title, for an article) and gives the slug
     unless `slug` is passed. Articles need `date`; events need `start` (or
-    `date`, for a one-day event) and may take `end`; other kinds take no
-    dates. Raises `ScaffoldError` before writing anything if the arguments
+    `date`, for a one-day event) and may take `end`; a briefing note is named
+    after its day, given as `name` (`2024-07-03`) or as `date` with `name` its
+    title; other kinds take no dates. Raises `ScaffoldError` before writing anything if the arguments
     are wrong, the slug or name is taken, or the file would not pass `check`.
     """
     if kind not in SCHEMAS:
@@ -148,6 +158,10 @@ def scaffold(
     name = " ".join(name.split())
     if not name:
         raise ScaffoldError(f"the {kind} needs a name" if kind != "article" else "the article needs a title")
+    if kind == "briefing":
+        if slug is not None:
+            raise ScaffoldError("a briefing note is named after its day; it takes no --slug")
+        slug = _note_day(name, _day(date)).isoformat()
     slug = slug if slug is not None else slug_for(name)
     problem = slug_problem(slug) if slug else None
     if not slug or problem is not None:
@@ -164,7 +178,7 @@ def scaffold(
         raise ScaffoldError(f"{_a(kind)} with the slug `{slug}` already exists: {where}; "
                             "choose another name, or pass a slug")
     modeline = None
-    if kind != "article":
+    if not KINDS[kind].markdown:  # (language servers do not read front matter)
         _check_name_is_free(project, kind, name)
         base = schema_base if schema_base is not None else _relative_base(default_schema_dir(project), target.parent)
         modeline = f"{base.rstrip('/')}/{file_name(kind)}"
@@ -213,7 +227,9 @@ def _known_values(kind: str, name: str, date: dt.date | None, start: dt.date | N
             raise ScaffoldError("an article takes --date, not --start or --end")
         if date is None:
             raise ScaffoldError("an article needs its date (--date YYYY-MM-DD): it decides the month folder")
-        return {"title": name, "date": date, "status": "draft"}
+        # A source needs its name or outlet: the name's placeholder stands for both (`outlet:` follows it).
+        source = {"name": TODO + SOURCE_NAME_DOC, "url": PLACEHOLDER_URL}
+        return {"title": name, "date": date, "source": source, "status": "draft"}
     if kind == "event":
         if date and start:
             raise ScaffoldError("give an event either --date (one day) or --start, not both")
@@ -223,9 +239,25 @@ def _known_values(kind: str, name: str, date: dt.date | None, start: dt.date | N
         if end is not None and end < start:
             raise ScaffoldError(f"the event cannot end ({end}) before it starts ({start})")
         return {"name": name, "start": start, "end": end}
+    if kind == "briefing":
+        if start or end:
+            raise ScaffoldError("a briefing note takes its day (or --date), not --start or --end")
+        return {"title": name if date else None}
     if date or start or end:
-        raise ScaffoldError(f"a {kind} takes no dates; --date, --start and --end are for articles and events")
+        raise ScaffoldError(f"a {kind} takes no dates; --date, --start and --end are for articles, events and "
+                            "briefing notes")
     return {"name": name}
+
+
+def _note_day(name: str, date: dt.date | None) -> dt.date:
+    """The day of a new briefing note: `date`, when `name` is the note's title, else `name` itself."""
+    if date is not None:
+        return date
+    try:
+        return parse_date(name)
+    except ScaffoldError:
+        raise ScaffoldError(f"a briefing note is named after its day, and `{name}` is not a date: write "
+                            "`briefgen new briefing YYYY-MM-DD`, or `--date YYYY-MM-DD` with a title") from None
 
 
 def _check_name_is_free(project: Project, kind: str, name: str) -> None:
@@ -262,11 +294,12 @@ def _check_text(kind: str, slug: str, rel: str, text: str, target: Path) -> None
     """Validate the new file as `check` will, so a scaffold that would not pass is never written."""
     diagnostics: list[Diagnostic] = []
     sink = DiagnosticSink(rel, diagnostics)
-    if kind == "article":
+    if KINDS[kind].markdown:
         parts = split_front_matter(text)
         assert parts is not None
         node = compose(parts[0], sink, line_offset=1)
-        parsed = ParsedFile(SourceDoc(kind, slug, rel, parts[1], parts[2], target.parent.parts[-2:]), node, 1)
+        folders = target.parent.parts[-2:] if kind == "article" else ()
+        parsed = ParsedFile(SourceDoc(kind, slug, rel, parts[1], parts[2], folders), node, 1)
     else:
         parsed = ParsedFile(SourceDoc(kind, slug, rel), compose(text, sink))
     validate_file(parsed, diagnostics)
@@ -286,17 +319,26 @@ def render(kind: str, known: Mapping[str, Any], *, modeline: str | None = None) 
     front matter that language servers do not read, never get one.
     """
     lines: list[str] = []
-    if modeline and kind != "article":
+    markdown = KINDS[kind].markdown
+    if modeline and not markdown:
         lines.append(f"# yaml-language-server: $schema={modeline}")
     if kind == "article":
         lines += ["---", f"# Replace every `{TODO.strip()}`, then delete `status: draft` to publish."]
+    elif markdown:
+        lines += ["---", "# Write the note below the closing `---`, in Markdown: a few sentences on the day's news,",
+                  "# drawn from the day's briefs. An empty field means \"not given\"."]
     else:
         lines.append("# Fill in what you know and leave the rest empty: an empty field means \"not given\".")
     lines += _record_lines(SCHEMAS[kind], known, "")
     if kind == "article":
         lines += ["---", "", _ARTICLE_BODY.rstrip("\n")]
+    elif markdown:
+        lines += ["---"]
     return "\n".join(lines) + "\n"
 
+
+#: What a new article's source name says: the field's own doc, which also names the other way (`outlet`).
+SOURCE_NAME_DOC = SCHEMAS["article"].by_name["source"].type.mapping.by_name["name"].doc  # type: ignore[union-attr]
 
 #: Fields that tools write and editors leave alone: a new file shows them only when a tool filled them.
 _TOOL_FIELDS = frozenset({"source_fingerprint"})
@@ -318,6 +360,8 @@ def _record_lines(record: Record, known: Mapping[str, Any], indent: str) -> list
 def _entry_lines(spec: Field, value: Any, indent: str) -> list[str]:
     key = f"{indent}{spec.name}:"
     ftype = spec.type
+    if isinstance(ftype, Either):  # written in the form of the value it has
+        ftype = ftype.mapping if isinstance(value, Mapping) else ftype.scalar
     if value is None:
         return [f"{key} []" if isinstance(ftype, ListOf) else key]
     if isinstance(ftype, Record):
@@ -327,8 +371,9 @@ def _entry_lines(spec: Field, value: Any, indent: str) -> list[str]:
             return [f"{key} []"]
         lines = [key]
         for item in value:
-            if isinstance(ftype.item, Record):
-                inner = [line for line in _record_lines(ftype.item, item, indent + "    ")
+            if isinstance(ftype.item, Record) or (isinstance(ftype.item, Either) and isinstance(item, Mapping)):
+                record = ftype.item if isinstance(ftype.item, Record) else ftype.item.mapping
+                inner = [line for line in _record_lines(record, item, indent + "    ")
                          if not line.lstrip().startswith("#")]
                 lines += [f"{indent}  - {inner[0].lstrip()}", *inner[1:]]
             else:
@@ -351,6 +396,8 @@ def _placeholder(ftype: FieldType, doc: str) -> Any:
         return {}
     if isinstance(ftype, ListOf):
         return [_placeholder(ftype.item, doc) for _ in range(ftype.min_items)]
+    if isinstance(ftype, Either):  # the simple form, where one can be made up
+        return _placeholder(ftype.scalar if isinstance(ftype.scalar, Text | Url) else ftype.mapping, doc)
     # A date, slug or patterned id cannot be made up: the caller has to supply it.
     raise AssertionError(f"no placeholder for a required {ftype!r}")  # pragma: no cover
 
@@ -384,12 +431,17 @@ def _plain_is_safe(text: str) -> bool:
 def _comment(spec: Field) -> list[str]:
     ftype = spec.type
     parts = ["required"] if spec.required else []
-    if isinstance(ftype, ListOf) and isinstance(ftype.item, Record):
-        parts.append("list; each item:" if not ftype.min_items else f"list of at least {ftype.min_items}; each item:")
+    if isinstance(ftype, ListOf) and isinstance(ftype.item, Record | Either):
+        record = ftype.item if isinstance(ftype.item, Record) else ftype.item.mapping
+        each = ("each item:" if isinstance(ftype.item, Record)
+                else f"each item {_describe(ftype.item.scalar)}, or a mapping:")
+        parts.append(f"list; {each}" if not ftype.min_items else f"list of at least {ftype.min_items}; {each}")
         head = f"{spec.doc} [{', '.join(parts)}]".lstrip()
-        return [head, *(f"  {line}" for sub in ftype.item.fields for line in _sub_comment(sub))]
+        return [head, *(f"  {line}" for sub in record.fields for line in _sub_comment(sub))]
     if isinstance(ftype, Record):
         return [f"{spec.doc} [{', '.join([*parts, 'mapping'])}]".lstrip()]
+    if isinstance(ftype, Either):
+        return [f"{spec.doc} [{', '.join([*parts, f'{_describe(ftype.scalar)} or a mapping'])}]".lstrip()]
     parts.append(_describe(ftype))
     return [f"{spec.doc} [{', '.join(parts)}]".lstrip()]
 
@@ -420,6 +472,8 @@ def _describe(ftype: FieldType, plural: bool = False) -> str:
         if ftype.unique:
             text += ", no repeats"
         return text
+    if isinstance(ftype, Either):
+        return f"{_describe(ftype.scalar, plural)} or {'mappings' if plural else 'a mapping'}"
     return "mappings" if plural else "mapping"
 
 

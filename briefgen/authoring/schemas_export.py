@@ -13,7 +13,12 @@ The documents describe the YAML *as a YAML 1.2 language server parses it*:
 * an empty value means "not given" in briefgen, so optional fields also
   accept null, and required ones do not;
 * a reference also accepts a non-negative integer, because a slug such as
-  `2024` is a number to the editor.
+  `2024` is a number to the editor;
+* a value written in one of two forms (an article's `source`: a slug, or a
+  mapping; a key point: text, or a mapping with its own source) is `anyOf`
+  the two;
+* Markdown files (articles, briefing notes) are described by their front
+  matter, which a briefing note may leave out.
 
 `briefgen check` stays the authority. What the JSON Schema cannot see:
 checks across fields or files (`end` before `start`, unknown slugs, aliases
@@ -38,9 +43,11 @@ from ..desk.schema import (
     FOLDERS,
     SCHEMAS,
     SLUG_RE,
+    SOURCE,
     URL_RE,
     Choice,
     Date,
+    Either,
     Field,
     FieldType,
     Flag,
@@ -74,7 +81,14 @@ _KIND_TEXT = {
     "org": "An organisation in the briefgen registry, content/orgs/<slug>.yml.",
     "place": "A place in the briefgen registry, content/places/<slug>.yml.",
     "topic": "A topic in the briefgen registry, content/topics/<slug>.yml.",
+    "source": "A source (a news outlet, agency or ministry) in the briefgen registry, content/sources/<slug>.yml.",
+    "briefing": "Front matter of an editor's note above a day's briefing, content/briefings/YYYY-MM-DD.md "
+                "(the front matter is optional: a note may be Markdown alone).",
 }
+
+#: Mappings that need at least one of some optional keys, given and not empty: a rule across the mapping's
+#: fields that `check` reports per file (`source-without-name`), so the editor can show it too.
+_ONE_OF_REQUIRED: tuple[tuple[Record, tuple[str, ...]], ...] = ((SOURCE, ("name", "outlet")),)
 
 
 class SchemaFileConflict(FileExistsError):
@@ -116,6 +130,10 @@ def _record(record: Record) -> dict[str, Any]:
     if required:
         schema["required"] = required
     schema["additionalProperties"] = False
+    for other, keys in _ONE_OF_REQUIRED:
+        if record is other:
+            schema["anyOf"] = [{"required": [key], "properties": {key: {"not": {"type": "null"}, "pattern": NOT_BLANK}}}
+                               for key in keys]
     return schema
 
 
@@ -134,6 +152,9 @@ def _field(spec: Field) -> dict[str, Any]:
 
 def _allow_null(schema: dict[str, Any]) -> None:
     """Let an optional field be written empty, which briefgen reads as "not given"."""
+    if "type" not in schema:  # one of several forms (`Either`): empty is one more
+        schema["anyOf"] = [*schema["anyOf"], {"type": "null"}]
+        return
     types = schema["type"]
     schema["type"] = [*(types if isinstance(types, list) else [types]), "null"]
     if "enum" in schema:
@@ -176,6 +197,8 @@ def _type(ftype: FieldType, *, required: bool = False) -> dict[str, Any]:
         return schema
     if isinstance(ftype, Record):
         return _record(ftype)
+    if isinstance(ftype, Either):  # a scalar or a mapping: a language server offers both
+        return {"anyOf": [_type(ftype.scalar), _record(ftype.mapping)]}
     raise TypeError(f"unhandled field type {ftype!r}")  # pragma: no cover
 
 

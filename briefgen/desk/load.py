@@ -263,10 +263,12 @@ def load_file(entry: ContentFile, into: list[Diagnostic]) -> ParsedFile | None:
 
 def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: DiagnosticSink) -> ParsedFile | None:
     """Read one content file (see `ContentFile`) into a `ParsedFile`; None, with the reason in `sink`, if unusable."""
-    suffixes = (".md",) if kind == "article" else REGISTRY_SUFFIXES
+    markdown = KINDS[kind].markdown
+    suffixes = (".md",) if markdown else REGISTRY_SUFFIXES
     slug, suffix = os.path.splitext(os.path.basename(path))
     if suffix not in suffixes or (kind != "article" and folders):
-        where = f"content/{FOLDERS[kind]}/" + ("YYYY/MM/<slug>.md" if kind == "article" else "<slug>.yml")
+        where = f"content/{FOLDERS[kind]}/" + {"article": "YYYY/MM/<slug>.md", "briefing": "YYYY-MM-DD.md"}.get(
+            kind, "<slug>.yml")
         sink.warning(1, 1, "unexpected-file", f"not a {kind} file, so it is ignored", f"{kind} files go in {where}")
         return None
     problem = slug_problem(slug)
@@ -280,17 +282,25 @@ def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: Di
     text = read_text(path, sink)
     if text is None:
         return None
-    if kind != "article":
+    if not markdown:
         node = compose(text, sink)
         return ParsedFile(SourceDoc(kind, slug, rel, folders=folders), node, unparsable=sink.errors > 0)
     parts = split_front_matter(text)
+    if parts is None and kind == "briefing":  # a note may be Markdown alone: its fields are all optional
+        return ParsedFile(SourceDoc(kind, slug, rel, text, 1, folders), _NO_FIELDS)
     if parts is None:
         sink.error(1, 1, "no-front-matter", "an article must start with YAML front matter between `---` lines",
                    "put `---`, the title, date and other fields, then `---` at the top of the file")
         return None
     yaml_text, body, body_line = parts
     node = compose(yaml_text, sink, line_offset=1)
+    if node is None and kind == "briefing" and not sink.errors:
+        node = _NO_FIELDS
     return ParsedFile(SourceDoc(kind, slug, rel, body, body_line, folders), node, 1, unparsable=sink.errors > 0)
+
+
+#: The fields of a Markdown file without front matter: none (an empty mapping, so the schema's defaults hold).
+_NO_FIELDS = yaml.compose("{}")
 
 
 def _rel_str(path: str, root: Path) -> str:

@@ -117,7 +117,15 @@ class Record:
         return tuple(f for f in self.fields if f.required)
 
 
-FieldType = Text | Date | Url | Pattern | Flag | Choice | Ref | ListOf | Record
+@dataclass(frozen=True)
+class Either:
+    """A value written either as one scalar or as a mapping: `source: reuters` or `source: {name: …, url: …}`."""
+
+    scalar: FieldType
+    mapping: Record
+
+
+FieldType = Text | Date | Url | Pattern | Flag | Choice | Ref | ListOf | Record | Either
 
 
 @dataclass(frozen=True)
@@ -172,12 +180,18 @@ PERSON = Record(
     )
 )
 
+#: What an event's page and the home page say of it (`model.Event.status_on`).
+EVENT_STATUSES = ("scheduled", "ongoing", "concluded")
+
 EVENT = Record(
     (
         *_common("What happened."),
         Field("start", Date(), required=True, doc="First day."),
         Field("end", Date(), doc="Last day; absent for a one-day or ongoing event."),
         Field("ongoing", Flag(), doc="`true` while the event has not ended (then `end` is left out)."),
+        Field("status", Choice(EVENT_STATUSES),
+              doc="`scheduled`, `ongoing` or `concluded`; left out, it follows from the dates and the newest "
+                  "article's date (an event that was called off or postponed says so here)."),
         Field("place", Ref("place"), doc="Where it happens."),
         Field("parent", Ref("event"), doc="The larger event this one is part of."),
         Field("participants", ListOf(Ref("person"), unique=True), doc="People who took part."),
@@ -190,10 +204,46 @@ PLACE = Record((*_common(), Field("country", Ref("place"), doc="Country a city o
 
 TOPIC = Record(_common("What the topic covers."))
 
+#: What an outlet is, as a source page and the JSON API say (`content/sources/<slug>.yml`, field `kind`).
+SOURCE_KINDS = ("agency", "broadcaster", "newspaper", "magazine", "online", "state-media", "ministry", "other")
+
+OUTLET = Record(
+    (
+        *_common("Who publishes it, and anything a reader should weigh when reading it."),
+        Field("kind", Choice(SOURCE_KINDS),
+              doc="`agency`, `broadcaster`, `newspaper`, `magazine`, `online`, `state-media`, `ministry` or `other`."),
+        Field("country", Ref("place"), doc="Country it is published from."),
+        Field("url", Url(), doc="Its home page."),
+        Field("notes", Text(multiline=True), doc="The desk's notes on it: ownership, reliability, how it is used."),
+    )
+)
+
+#: An article's source written out: the outlet's name (or the slug of its entry in `content/sources/`)
+#: and the address of the original article.
 SOURCE = Record(
     (
-        Field("name", Text(), required=True, doc="Publication, e.g. `Hindustan Times`."),
+        Field("name", Text(), doc="Publication, e.g. `Hindustan Times` (not needed with `outlet`)."),
         Field("url", Url(), required=True, doc="Address of the original article."),
+        Field("outlet", Ref("source"), doc="Slug of the publication's entry in `content/sources/`."),
+    )
+)
+
+#: A key point, as plain text or with the source it comes from (when not the article's own).
+KEY_POINT = Either(
+    Text(),
+    Record(
+        (
+            Field("text", Text(), required=True, doc="The point."),
+            Field("source", Ref("source"), required=True, doc="Slug of the source it comes from."),
+            Field("url", Url(), doc="Address where that source says it."),
+        )
+    ),
+)
+
+CORRECTION = Record(
+    (
+        Field("date", Date(), required=True, doc="Day the correction was made."),
+        Field("text", Text(multiline=True), required=True, doc="What was wrong, and what is right."),
     )
 )
 
@@ -224,7 +274,12 @@ class Kind:
     plural: str
     """How a page names several (`Organisations`)."""
     article_field: str | None = None
-    """The article field that lists entities of this kind; None for articles themselves."""
+    """The article field that names entities of this kind; None for articles and briefing notes."""
+    listed: bool = True
+    """Whether the article field is a list of slugs that bodies are matched against (people, events, …);
+    a source is named by the article's single `source` field, and bodies quote outlets freely."""
+    markdown: bool = False
+    """Whether files of the kind are Markdown (`.md`, with a body), not YAML."""
 
 
 #: The registry kinds, in the order pages and navigation list them.
@@ -234,6 +289,14 @@ _ENTITIES = (
     Kind("org", "orgs", ORG, "Organisation", "Organisations", "orgs"),
     Kind("place", "places", PLACE, "Place", "Places", "places"),
     Kind("topic", "topics", TOPIC, "Topic", "Topics", "topics"),
+    Kind("source", "sources", OUTLET, "Source", "Sources", "source", listed=False),
+)
+
+#: An editor's note above a day's briefing: `content/briefings/YYYY-MM-DD.md`, Markdown with optional front matter.
+BRIEFING = Record(
+    (
+        Field("title", Text(), doc="Heading of the note (default: `Editor's note`)."),
+    )
 )
 
 ARTICLE = Record(
@@ -241,15 +304,25 @@ ARTICLE = Record(
         Field("title", Text(), required=True, doc="Headline of the brief."),
         Field("date", Date(time=True), required=True,
               doc="Publication date of the source, or its date, time and time zone, e.g. `2024-07-03T14:05+05:30`."),
-        Field("source", SOURCE, required=True, doc="The original article."),
+        Field("source", Either(Ref("source"), SOURCE), required=True,
+              doc="The original article: `{name, url}`, `{outlet, url}` with the slug of an entry in "
+                  "`content/sources/`, or that slug alone."),
         Field("summary", Text(multiline=True), required=True, doc="The brief in one to three sentences."),
-        Field("key_points", ListOf(Text(), min_items=1), required=True, doc="What a reader must retain."),
+        Field("key_points", ListOf(KEY_POINT, min_items=1), required=True,
+              doc="What a reader must retain; a point from another source is `{text, source, url}`."),
+        Field("why_it_matters", Text(multiline=True), doc="Why a reader should care, in a sentence or two."),
+        Field("whats_next", Text(multiline=True), doc="What to watch for: the next meeting, vote or deadline."),
         *(
             Field(kind.article_field, ListOf(Ref(kind.name), unique=True), doc=f"Slugs of the {kind.folder} covered.")
-            for kind in _ENTITIES if kind.article_field
+            for kind in _ENTITIES if kind.article_field and kind.listed
         ),
+        Field("about", ListOf(Pattern(SLUG_RE.pattern, SLUG_RULE), unique=True),
+              doc="Slugs of what the article is mainly about (each also listed in its field): their pages "
+                  "list it first, and related coverage weighs them more than passing mentions."),
         Field("quotes", ListOf(QUOTE), doc="Direct quotes, verbatim and attributed."),
         Field("status", Choice(("published", "draft")), doc="`draft` keeps the article out of `build`."),
+        Field("updated", Date(), doc="Day the brief was last changed in substance; feeds show it as updated."),
+        Field("corrections", ListOf(CORRECTION), doc="Corrections made after publication, oldest first."),
         Field("source_fingerprint", Text(multiline=True),
               doc="Written by `briefgen import`: hashes of runs of the source's words, from which `check` "
                   "tells a body that still copies them. Leave it as it is."),
@@ -261,14 +334,19 @@ ARTICLE = Record(
 #: Folders, article fields, labels, schemas and model classes all derive from this table (see
 #: docs/extending.md for what else a new kind needs).
 KINDS: dict[str, Kind] = {
-    "article": Kind("article", "articles", ARTICLE, "Article", "Articles"),
+    "article": Kind("article", "articles", ARTICLE, "Article", "Articles", markdown=True),
     **{kind.name: kind for kind in _ENTITIES},
+    "briefing": Kind("briefing", "briefings", BRIEFING, "Editor's note", "Editor's notes", markdown=True),
 }
 
-#: Registry kinds, in order.
+#: Kinds of entry with pages of their own that articles name, in order.
 ENTITY_KINDS: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.article_field)
+#: Entity kinds that articles list in a field of slugs, and whose names bodies are matched against.
+LISTED_KINDS: tuple[str, ...] = tuple(name for name in ENTITY_KINDS if KINDS[name].listed)
+#: Every kind but articles: the files checked before articles, which articles are checked against.
+REGISTRY_KINDS: tuple[str, ...] = tuple(name for name in KINDS if name != "article")
 FOLDERS: dict[str, str] = {name: kind.folder for name, kind in KINDS.items()}
-#: Article field that lists the entities of each kind an article covers.
+#: Article field that names the entities of each kind an article covers.
 ARTICLE_FIELD: dict[str, str] = {name: kind.article_field for name, kind in KINDS.items() if kind.article_field}
 SCHEMAS: dict[str, Record] = {name: kind.schema for name, kind in KINDS.items()}
 
@@ -283,3 +361,12 @@ def kind_of(name: str) -> Kind:
         return KINDS[name]
     except KeyError:
         raise UnknownKind(f"unknown kind {name!r}; the kinds are {', '.join(KINDS)}") from None
+
+
+def article_slugs(values: dict[str, object], kind: str) -> list[str]:
+    """The slugs of `kind` a checked article's values name: its list field, or its source's outlet."""
+    if KINDS[kind].listed:
+        return values.get(ARTICLE_FIELD[kind], [])  # type: ignore[return-value]
+    source = values.get("source")
+    slug = source.get("outlet") if isinstance(source, dict) else source
+    return [slug] if isinstance(slug, str) else []

@@ -29,14 +29,17 @@ from .schema import (
     ARTICLE_FIELD,
     ENTITY_KINDS,
     FOLDERS,
+    LISTED_KINDS,
     PLACEHOLDER_PREFIX,
     PLACEHOLDER_URL,
+    REGISTRY_KINDS,
     SCHEMAS,
     SLUG_RE,
     SLUG_RULE,
     URL_RE,
     Choice,
     Date,
+    Either,
     FieldType,
     Flag,
     ListOf,
@@ -140,6 +143,9 @@ class _Converter:
         # This runs for every value of every file: dispatched on the exact type (schema types have no
         # subclasses), with text and references, most of a file's values, handled here.
         ftype_class = type(ftype)
+        if ftype_class is Either:
+            ftype = ftype.mapping if type(node) is yaml.MappingNode else ftype.scalar  # type: ignore[union-attr]
+            ftype_class = type(ftype)
         if ftype_class is Record:
             return self.record(node, ftype, path, label)  # type: ignore[arg-type]
         if ftype_class is ListOf:
@@ -391,6 +397,8 @@ def _describe(ftype: FieldType) -> str:
         return f"a {ftype.kind} slug"
     if isinstance(ftype, ListOf):
         return f"a list of {_describe(ftype.item)}"
+    if isinstance(ftype, Either):
+        return f"{_describe(ftype.scalar)} or a mapping"
     return "a mapping"
 
 
@@ -431,11 +439,21 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
         if end and values.get("ongoing"):
             sink.error(*doc.position("ongoing"), "ongoing-with-end", "an ongoing event cannot have an `end`",
                        "remove `ongoing: true` or the `end` date")
+        status = values.get("status")
+        if status and status != "ongoing" and values.get("ongoing"):
+            sink.error(*doc.position("status"), "status-conflict",
+                       f"the event says `status: {status}` and `ongoing: true`",
+                       "keep one: `ongoing: true` says it has not ended")
     for index, role in enumerate(values.get("roles", [])):
         start, end = role.get("from"), role.get("to")
         if start and end and end < start:
             sink.error(*doc.position("roles", index, "to"), "end-before-start",
                        f"the role `{role.get('title')}` ends ({end}) before it starts ({start})")
+    if doc.kind == "person":
+        _check_role_overlaps(doc, sink)
+    if doc.kind == "briefing" and not (_DATE_RE.fullmatch(doc.slug) and _is_date(doc.slug)):
+        sink.error(1, 1, "bad-briefing-date", f"a briefing note is named after its day, not `{doc.slug}`",
+                   "name the file YYYY-MM-DD.md, e.g. content/briefings/2024-07-03.md")
     if doc.kind == "article" and "date" in values:
         date = values["date"]
         expected = (f"{date.year:04d}", f"{date.month:02d}")
@@ -444,6 +462,7 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
                        f"an article dated {date} belongs in content/articles/{expected[0]}/{expected[1]}/",
                        f"move it to content/articles/{expected[0]}/{expected[1]}/{doc.slug}.md")
     if doc.kind == "article":
+        _check_article_fields(doc, sink)
         complex_body = too_complex(doc.source.body)
         if complex_body is not None:  # no page is made from it: Markdown would take too long, or fail
             sink.error(doc.source.body_line + complex_body.line - 1, complex_body.col, "too-complex",
@@ -452,6 +471,68 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
             sink.warning(doc.source.body_line + line - 1, col, "unsafe-html", f"{what} is removed from the page",
                          "pages keep only safe HTML; write Markdown, and link with http(s) addresses")
         _check_quotes_verbatim(doc, sink)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_role_overlaps(doc: ValidDoc, sink: DiagnosticSink) -> None:
+    """Warn when two dated roles in one organisation overlap: pages could not tell which was held then.
+
+    Roles in different organisations may be held at once (a minister and a member of parliament);
+    two in one organisation overlapping is nearly always an old role whose `to` was not written.
+    """
+    dated = [(index, role) for index, role in enumerate(doc.values.get("roles", []))
+             if role.get("from") or role.get("to")]
+    for later, (index, role) in enumerate(dated):
+        for other_index, other in dated[:later]:
+            if role.get("org") != other.get("org"):
+                continue
+            start = max(role.get("from") or dt.date.min, other.get("from") or dt.date.min)
+            end = min(role.get("to") or dt.date.max, other.get("to") or dt.date.max)
+            if start > end:
+                continue
+            first, second = sorted(((other_index, other), (index, role)),
+                                   key=lambda pair: pair[1].get("from") or dt.date.min)
+            since = f"from {start}" if start != dt.date.min else "on every day"
+            sink.warning(*doc.position("roles", index), "overlapping-roles",
+                         f"the roles `{other.get('title')}` and `{role.get('title')}` overlap {since}"
+                         + (f" to {end}" if end != dt.date.max else "")
+                         + ", so pages cannot tell which one the person held then",
+                         f"give `{first[1].get('title')}` a `to:` date before `{second[1].get('title')}` starts, "
+                         "or correct the dates")
+
+
+def _check_article_fields(doc: ValidDoc, sink: DiagnosticSink) -> None:
+    """The article's fields against each other: `about`, later dates, the source's name."""
+    values = doc.values
+    listed = {slug for kind in LISTED_KINDS for slug in values.get(ARTICLE_FIELD[kind], ())}
+    for index, slug in enumerate(values.get("about", ())):
+        if slug not in listed:
+            sink.error(*doc.position("about", index), "about-not-listed",
+                       f"`about` names `{slug}`, which no field of this article lists",
+                       f"add `{slug}` to the field of its kind (`people`, `events`, …), or remove it from `about`")
+    date = values.get("date")
+    day = date.date() if isinstance(date, dt.datetime) else date
+    if day is not None:
+        later = [(("updated",), values.get("updated"))]
+        later += [(("corrections", index, "date"), c.get("date"))
+                  for index, c in enumerate(values.get("corrections", ()))]
+        for path, when in later:
+            if when is not None and when < day:
+                sink.error(*doc.position(*path), "before-publication",
+                           f"`{_label(path)}` is {when}, before the article's date ({day})",
+                           "a brief is updated or corrected after it is published: check the year and month")
+    source = values.get("source")
+    if isinstance(source, dict) and "url" in source and not source.get("name") and not source.get("outlet"):
+        sink.error(*doc.position("source"), "source-without-name", "the source has no `name` and no `outlet`",
+                   "add `name:` (the publication, e.g. `Hindustan Times`) or `outlet:` (the slug of its "
+                   "entry in content/sources/)")
 
 
 def _check_placeholders(doc: ValidDoc, placeholders: list[tuple[Path_, str]], sink: DiagnosticSink) -> None:
@@ -521,7 +602,7 @@ class Registry:
         against an article's annotations the same way in `check` as on the page.
         """
         if self._matcher is None:
-            self._matcher = AliasMatcher((name, (doc.kind, doc.slug)) for doc in _all(self.docs)
+            self._matcher = AliasMatcher((name, (doc.kind, doc.slug)) for doc in _all(self.docs, LISTED_KINDS)
                                          for name in entry_names(doc))
         return self._matcher
 
@@ -548,8 +629,9 @@ def entry_names(doc: ValidDoc) -> list[str]:
     return [doc.values.get("name", ""), *doc.values.get("aliases", [])]
 
 
-def _all(docs: dict[str, dict[str, ValidDoc]]) -> Iterator[ValidDoc]:
-    for kind in ENTITY_KINDS:
+def _all(docs: dict[str, dict[str, ValidDoc]], kinds: tuple[str, ...] = ENTITY_KINDS) -> Iterator[ValidDoc]:
+    """The entries of `kinds` (by default every entity: not the briefing notes, which claim no names)."""
+    for kind in kinds:
         yield from docs[kind].values()
 
 
@@ -562,7 +644,7 @@ def build_registry(valid: list[ValidDoc], diagnostics: list[Diagnostic],
     of one kind with the same `name` have nothing that tells them apart on their pages or in `briefgen
     new`, so that stays an error.
     """
-    docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in ENTITY_KINDS}
+    docs: dict[str, dict[str, ValidDoc]] = {kind: {} for kind in REGISTRY_KINDS}
     for doc in valid:
         if doc.kind != "article":
             docs[doc.kind][doc.slug] = doc
@@ -800,9 +882,12 @@ def report_unused(registry: Registry, referenced: AbstractSet[tuple[str, str]], 
     """Warn about registry entries that nothing in `referenced` names."""
     for doc in _all(registry.docs):
         if (doc.kind, doc.slug) not in referenced:
+            use = (f"annotate an article with it (`{ARTICLE_FIELD[doc.kind]}: [{doc.slug}]`)"
+                   if doc.kind in LISTED_KINDS
+                   else f"name it as an article's source (`source: {{outlet: {doc.slug}, url: ...}}`)")
             DiagnosticSink(doc.source.path, diagnostics).warning(
                 1, 1, "unused-entry", f"no article or entry refers to {doc.kind} `{doc.slug}`",
-                f"annotate an article with it (`{ARTICLE_FIELD[doc.kind]}: [{doc.slug}]`) or delete the file")
+                f"{use} or delete the file")
 
 
 def check_mentions(articles: list[ValidDoc], registry: Registry, diagnostics: list[Diagnostic]) -> None:
@@ -821,7 +906,7 @@ def check_mentions_of(doc: ValidDoc, matcher: AliasMatcher[tuple[str, str]], dia
     entries share (`matcher.resolve`) is fine when the article lists exactly one of them; when it lists
     none or several, the page cannot link it and `ambiguous-mention` names the candidates.
     """
-    annotated = {(kind, slug) for kind in ENTITY_KINDS for slug in doc.values.get(ARTICLE_FIELD[kind], [])}
+    annotated = {(kind, slug) for kind in LISTED_KINDS for slug in doc.values.get(ARTICLE_FIELD[kind], [])}
     sink = DiagnosticSink(doc.source.path, diagnostics)
     warned: set[object] = set()  # (kind, slug) of an unlisted entry, or the candidates of an ambiguous name
     body = doc.source.body

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..desk.index import DeskIndex
-from ..desk.model import Article, Entity, EntityKey
+from ..desk.model import Article, Entity, EntityKey, Event, Outlet, Source
 from ..desk.schema import ENTITY_KINDS, FOLDERS
 from . import urls
 
@@ -60,7 +60,7 @@ class ApiWriter:
             "entities": [
                 {"kind": e.kind, "slug": e.slug, "name": e.name, "url": self._url(e.kind, e.slug),
                  "api": document_path(e.key),
-                 "counts": {"articles": len(self.index.coverage.get(e.key, [])),
+                 "counts": {"articles": len(self.index.coverage_of(e.key)),
                             "quotes": len(self.index.quotes.get(e.key, []))}}
                 for e in desk.all_entities()
             ],
@@ -68,10 +68,15 @@ class ApiWriter:
         }
 
     def entity_document(self, entity: Entity) -> dict[str, Any]:
-        """The entity's fields, its articles (newest first) and its relations."""
+        """The entity's fields, its articles (newest first, as its page and feed list them: an event's with its
+        sub-events'; a source's, those drawn from it) and its relations."""
         fields = _plain(dataclasses.asdict(entity))
         fields.pop("path", None)
         index = self.index
+        if isinstance(entity, Event):  # as given, else from the dates and the desk's date (never the clock)
+            fields["status"] = entity.status_on(index.desk.date)
+        if isinstance(entity, Outlet):  # `url` is the entity's page in every document: the outlet's own site
+            fields["website"] = fields.pop("url")
         return {
             "version": API_VERSION,
             "kind": entity.kind,
@@ -79,8 +84,9 @@ class ApiWriter:
             "source_file": entity.path,
             "url": self._url(entity.kind, entity.slug),
             "articles": [
-                {**self._article_ref(a), "sentence": index.mention_sentence(a, entity.key)}
-                for a in index.coverage.get(entity.key, [])
+                {**self._article_ref(a), "sentence": index.mention_sentence(a, entity.key),
+                 "about": index.is_about(a, entity.key)}
+                for a in index.coverage_of(entity.key)
             ],
             "quotes": [{"by": r.quote.by, "text": r.quote.text, "context": r.quote.context,
                         "article": r.article.slug} for r in index.quotes.get(entity.key, [])],
@@ -93,15 +99,26 @@ class ApiWriter:
             "people": [k[1] for k in index.people_of.get(entity.key, [])],
         }
 
+    def _source(self, source: Source) -> dict[str, Any]:
+        return {"name": self.index.desk.source_name(source), "url": source.url, "outlet": source.slug}
+
     def article_document(self, article: Article) -> dict[str, Any]:
         """The article's metadata, what it covers and its quotes (not the body: the page has it)."""
         return {
             "version": API_VERSION,
             "kind": "article",
             **self._article_ref(article),
-            "source": {"name": article.source.name, "url": article.source.url},
+            "source": self._source(article.source),
             "summary": article.summary,
             "key_points": list(article.key_points),
+            "key_point_sources": [{"point": n, **self._source(article.point_sources[n])}
+                                  for n in sorted(article.point_sources)],
+            "why_it_matters": article.why_it_matters,
+            "whats_next": article.whats_next,
+            "updated": article.updated.isoformat() if article.updated else None,
+            "last_changed": article.last_changed.isoformat(),
+            "corrections": [{"date": c.date.isoformat(), "text": c.text} for c in article.corrections],
+            "about": [{"kind": kind, "slug": slug} for kind, slug in article.about],
             "covers": {FOLDERS[kind]: list(article.refs[kind]) for kind in ENTITY_KINDS},
             "quotes": [{"by": q.by, "text": q.text, "context": q.context} for q in article.quotes],
             "source_file": article.path,

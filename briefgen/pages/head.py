@@ -1,10 +1,13 @@
-"""The tags a generated page adds to its `<head>`: feed links and link-preview metadata."""
+"""The tags a generated page adds to its `<head>`: feed links, link-preview metadata and structured data."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from typing import Any
 
 from .feeds import feed_links
+from .jsonld import script_json
 from .render import PageSpec
 from .urls import relative_url
 
@@ -26,8 +29,10 @@ HIDE_FEEDS_FROM_THEME = (
 )
 
 
-def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str) -> str:
-    """`<link>` and `<meta>` tags for feeds and link previews; every value HTML-escaped."""
+def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str,
+              structured: Mapping[str, Any] | None = None) -> str:
+    """`<link>` and `<meta>` tags for feeds and link previews, every value HTML-escaped, and the page's
+    JSON-LD (`structured`, from `jsonld.StructuredData`) in a script element it cannot leave."""
     def attr(value: str) -> str:
         return html.escape(value, quote=True)
 
@@ -50,4 +55,11 @@ def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: s
     tags += [f'<meta property="{k}" content="{attr(v)}">' for k, v in meta.items()]
     twitter = {"twitter:card": "summary", "twitter:title": spec.title, "twitter:description": spec.description}
     tags += [f'<meta name="{k}" content="{attr(v)}">' for k, v in twitter.items()]
+    if structured:
+        tags.append(json_ld_tag(structured))
     return "\n".join(tags) + "\n"
+
+
+def json_ld_tag(data: Mapping[str, Any]) -> str:
+    """A `<script type="application/ld+json">` element holding `data` (escaped by `jsonld.script_json`)."""
+    return f'<script type="application/ld+json">{script_json(data)}</script>'

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..desk.index import DeskIndex
 from ..desk.model import EntityKey
 from .api import write_api
-from .feeds import feed_specs, write_feeds
+from .briefings import BriefingSection
+from .feeds import feed_specs, write_briefing_feed, write_feeds
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class SiteOutput:
     """The site's absolute address; feeds are written only with one."""
     site_name: str
     directory_urls: bool
+    briefing_sections: tuple[BriefingSection, ...] = ()
+    """The sections of the daily briefings (the feed of briefings files articles under them)."""
 
 
 def write_feeds_and_api(index: DeskIndex, out: SiteOutput, desk_date: dt.date,
@@ -35,4 +38,7 @@ def write_feeds_and_api(index: DeskIndex, out: SiteOutput, desk_date: dt.date,
         if owners is not None:
             specs = [s for s in specs if s.owner is None or s.owner in owners]
         count += write_feeds(specs, out.site_dir, out.site_url, desk_date, out.directory_urls)
+        # Like the site feed, written whatever a preview rebuild changed: a day's item may follow any article.
+        count += write_briefing_feed(index, out.briefing_sections, out.site_dir, out.site_url, out.site_name,
+                                     desk_date, out.directory_urls)
     return count

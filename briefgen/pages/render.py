@@ -12,34 +12,19 @@ import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from ..desk.index import DeskIndex, week_window
-from ..desk.model import Article, Entity, EntityKey, Event, Org, Person, Place
+from ..desk.model import Article, Entity, EntityKey, Event, Org, Outlet, Person, Place, Role, Source
 from ..desk.schema import ENTITY_KINDS, KINDS
 from . import urls
 from .body import BodyRenderer
+from .briefings import BriefingSection, briefing_pages, event_boxes, home_briefing
 from .feeds import feed_folder_of, feed_links
-
-
-class Listing(StrEnum):
-    """What a page that no single article or entity owns lists. The preview decides from it which
-    of these pages an edit changes (`preview.rules`); a page it has no rule for is always rendered again."""
-
-    HOME = "home"
-    """The home briefing."""
-    ARTICLES = "articles"
-    """The article archive's first page."""
-    MONTH = "month"
-    """A month of the archive."""
-    ENTITY_INDEX = "entity-index"
-    """A page of the index of one kind of entity (`PageSpec.index_kind`)."""
-    SEARCH = "search"
-    """The search page: the same whatever the content."""
+from .spec import KeptPages, Listing, PageSpec
 
 
 def default_templates_dir() -> Path:
@@ -47,44 +32,6 @@ def default_templates_dir() -> Path:
     package = Path(__file__).resolve().parent.parent  # briefgen/, which holds them in a wheel
     packaged = package / "templates"
     return packaged if packaged.is_dir() else package.parent / "templates"
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One page to generate: where it goes, what it is called and how to fill it."""
-
-    src_uri: str
-    title: str
-    template: str
-    description: str
-    source_path: str | None
-    """Content file the page comes from, for "edit this page"."""
-    view: Callable[[SiteRenderer], dict[str, Any]]
-    """Builds the view data with the renderer that renders the page; called only then."""
-    updated: dt.date | None = None
-    """Last change, from the content (sitemap `lastmod`); None means the newest article's date."""
-    hide: tuple[str, ...] = ()
-    """Theme parts to hide (Material's `hide:` front matter), e.g. the sidebar on the home page."""
-    feed_folder: str | None = None
-    """Site-relative folder of this page's own feeds, if it has any."""
-    og_type: str = "website"
-    """Open Graph type: `article` for briefs, `profile` for people, `website` otherwise."""
-    owner: EntityKey | None = None
-    """The article or entity the page presents (all of an entity's coverage pages share it)."""
-    number: int = 1
-    """Page number within a paged list (an entity's coverage, an index)."""
-    listing: Listing | None = None
-    """For a page no article or entity owns: what it lists."""
-    index_kind: str | None = None
-    """For an entity index page: the kind of entity it lists."""
-    search_boost: float | None = None
-    """Rank in site search: entity profiles come first for a name. 0 keeps listings (home, indexes,
-    archives, coverage pages) out of the index: they repeat what articles and profiles hold, and
-    leaving them out keeps the index from growing faster than the content."""
-
-
-KeptPages = dict[EntityKey, tuple[tuple[Any, ...], list[PageSpec]]]
-"""An article's or entity's pages, with what they were made from (see `SiteRenderer.pages`)."""
 
 
 class TemplateProblem(Exception):
@@ -124,6 +71,8 @@ class RenderOptions:
     """Generate the Pagefind search page (when Pagefind is the search engine)."""
     base_path: str = "/"
     """Path of the site root on its host (from `site_url`), which Pagefind's results link under."""
+    briefing_sections: tuple[BriefingSection, ...] = ()
+    """The fixed sections of the daily briefings (`briefing_sections`); none: a day is one list."""
 
 
 def format_date(day: dt.date | None) -> str:
@@ -142,6 +91,20 @@ def format_span(start: dt.date, end: dt.date | None, ongoing: bool = False) -> s
     if start.year == end.year:
         return f"{start.day} {start.strftime('%B')} – {format_date(end)}"
     return f"{format_date(start)} – {format_date(end)}"
+
+
+#: How a source's page names what it is (`schema.SOURCE_KINDS`).
+OUTLET_KIND_LABELS: dict[str, str] = {
+    "agency": "News agency", "broadcaster": "Broadcaster", "newspaper": "Newspaper", "magazine": "Magazine",
+    "online": "Online publication", "state-media": "State media", "ministry": "Ministry", "other": "Other",
+}
+
+#: Related articles an article page lists.
+RELATED_ARTICLES = 5
+
+#: Entries an event page lists of its sub-events and of its rolled-up participants: a long war's tree
+#: grows with the desk, and a page must not.
+EVENT_LIST_CAP = 100
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -189,6 +152,7 @@ class SiteRenderer:
         specs = [self._home(), *self._article_indexes()]
         if self.options.search_page:
             specs.append(self._search_page())
+        specs += briefing_pages(self)
         owned: KeptPages = {}
 
         def own(key: EntityKey, inputs: tuple[Any, ...], make: Callable[[], list[PageSpec]]) -> list[PageSpec]:
@@ -205,7 +169,13 @@ class SiteRenderer:
         for kind in ENTITY_KINDS:
             specs += self._entity_indexes(kind)
             for entity in self.desk.entities[kind].values():
-                inputs = (entity, self.index.coverage.get(entity.key, []), self.options)
+                # The pages are cut from the list as pages show it (`page_coverage`: about-first, which the
+                # articles of the coverage decide; for an event, rolled up from its sub-events; for a source,
+                # with the articles citing it in a key point). An event's page also says its status, which
+                # follows the desk's date.
+                inputs: tuple[Any, ...] = (entity, self.index.page_coverage(entity.key), self.options)
+                if kind == "event":
+                    inputs += (self.desk.date,)
                 specs += own(entity.key, inputs, lambda e=entity: self._entity_pages(e))
         if kept is not None:
             kept.clear()
@@ -214,8 +184,9 @@ class SiteRenderer:
 
     @staticmethod
     def static_nav(search_page: bool = True) -> list[dict[str, str]]:
-        """The navigation: the home briefing, one index per kind, and the search page."""
-        nav = [{"Briefing": urls.HOME}, {"Articles": urls.index_uri("article")}] + [
+        """The navigation: the home page (the latest briefing), the briefing archive, one index per kind, and
+        the search page. The home tab is "Home", not "Briefing": beside "Briefings" the two read as one."""
+        nav = [{"Home": urls.HOME}, {"Briefings": urls.briefings_uri()}, {"Articles": urls.index_uri("article")}] + [
             {KINDS[k].plural: urls.index_uri(k)} for k in ENTITY_KINDS
         ]
         return [*nav, {"Search": urls.SEARCH}] if search_page else nav
@@ -262,39 +233,68 @@ class SiteRenderer:
         self._reads.add(key)
         entity = self.desk.get(key)
         name = entity.name if entity else key[1]
+        # An event's status as of the desk's date (never the clock), shown wherever the event is.
+        status = entity.status_on(self.desk.date) if isinstance(entity, Event) else None
         return {"name": name, "url": self._href(key) if entity else "", "kind": key[0],
-                "kind_label": KINDS[key[0]].label, "note": note, "count": count}
+                "kind_label": KINDS[key[0]].label, "note": note, "count": count, "status": status}
 
-    def _cards(self, keys: Iterable[EntityKey]) -> list[dict[str, Any]]:
-        return [self._card(k, self._note(k)) for k in keys]
+    def _cards(self, keys: Iterable[EntityKey], day: dt.date | None = None) -> list[dict[str, Any]]:
+        """Cards of `keys`, people with the role they held on `day` (their current one without)."""
+        return [self._card(k, self._note(k, day)) for k in keys]
 
-    def _note(self, key: EntityKey) -> str:
+    def _card_on(self, key: EntityKey, day: dt.date | None) -> dict[str, Any]:
+        """The card of one entry named next to an article or event of `day`."""
+        return self._card(key, self._note(key, day))
+
+    def _note(self, key: EntityKey, day: dt.date | None = None) -> str:
+        """What a card says beside the name: a person's role (on `day` when given, so that an article of
+        2024 names the minister of 2024), an event's dates, what kind of source an outlet is."""
         self._reads.add(key)
         entity = self.desk.get(key)
         if isinstance(entity, Person):
-            role = entity.current_role()
+            role = entity.role_on(day) if day is not None else entity.current_role()
             return role.title if role else ""
         if isinstance(entity, Event):
             return format_span(entity.start, entity.end, entity.ongoing)
+        if isinstance(entity, Outlet) and entity.outlet_kind:
+            return OUTLET_KIND_LABELS.get(entity.outlet_kind, "")
         return ""
 
-    def _article_item(self, article: Article, key: EntityKey | None = None) -> dict[str, Any]:
+    def _source_item(self, source: Source) -> dict[str, Any]:
+        """A source as pages name it: its name, its outlet's page (if it has an entry) and the original's address."""
+        outlet = ("source", source.slug) if source.slug else None
+        if outlet:
+            self._reads.add(outlet)  # its name, when the article gives none, and its page
+        page = self._href(outlet) if outlet and self.desk.get(outlet) else ""
+        return {"name": self.desk.source_name(source), "page": page, "url": source.url or ""}
+
+    def _article_item(self, article: Article, key: EntityKey | None = None, *,
+                      people: bool = False) -> dict[str, Any]:
+        """An article in a list. With `people`, the people it names with the role each held on its date."""
         self._reads.add(article.key)
+        if article.source.slug:
+            self._reads.add(("source", article.source.slug))
         sentence = self.index.mention_sentence(article, key) if key else None
-        return {
+        item = {
             "title": article.title,
             "url": self._href(article.key),
             "date": format_date(article.date),
             "iso_date": article.date.isoformat(),
-            "source": article.source.name,
+            "updated": format_date(article.updated),
+            "source": self.desk.source_name(article.source),
             "summary": article.summary,
             "key_points": list(article.key_points),
             "sentence": sentence,
         }
+        if people:
+            item["people"] = [self._card_on(("person", s), article.date) for s in article.refs["person"]]
+        return item
 
     def _quote_items(self, key: EntityKey, limit: int = 20) -> list[dict[str, Any]]:
+        # The speaker is named with the role held when the quoting article was published.
         return [
-            {"text": ref.quote.text, "context": ref.quote.context, "by": self._card(("person", ref.quote.by)),
+            {"text": ref.quote.text, "context": ref.quote.context,
+             "by": self._card_on(("person", ref.quote.by), ref.article.date),
              "article": self._article_item(ref.article)}
             for ref in self.index.quotes.get(key, [])[:limit]
         ]
@@ -304,7 +304,11 @@ class SiteRenderer:
     def _home(self) -> PageSpec:
         def view(r: SiteRenderer) -> dict[str, Any]:
             window = week_window(r.desk)
-            latest = r.desk.articles[: r.options.home_articles]
+            # The latest briefing first (on a phone too: it leads the HTML), then what came before it.
+            briefing = home_briefing(r)
+            skip = briefing["count"] if briefing else 0  # its articles lead the desk (newest first)
+            earlier = r.desk.articles[skip : skip + r.options.home_articles]
+            ongoing, upcoming = event_boxes(r.desk)
             people: Counter[EntityKey] = Counter()
             events: set[EntityKey] = set()
             if window:
@@ -323,16 +327,23 @@ class SiteRenderer:
             week_events = sorted(events, key=lambda k: (r.desk.entity(k).start, k[1]))  # type: ignore[attr-defined]
             return {
                 "window": {"start": format_date(window[0]), "end": format_date(window[1])} if window else None,
-                "articles": [r._article_item(a) for a in latest],
+                "briefing": briefing,
+                "briefings_url": r._url(urls.briefings_uri()),
+                "ongoing": r._cards(ongoing),
+                "upcoming": r._cards(upcoming),
+                "articles": [r._article_item(a) for a in earlier],
                 "people": [r._card(k, r._note(k), n) for k, n in ranked],
-                "events": r._cards(week_events),
+                # An event in the Ongoing or Upcoming box is not listed again.
+                "events": r._cards(k for k in week_events if k not in ongoing and k not in upcoming),
                 "archive_url": r._url(urls.index_uri("article")),
                 "follow": r._follow(""),
+                "follow_briefings": r._follow(urls.BRIEFINGS_FEED_FOLDER),
                 "counts": [{"label": KINDS[k].plural, "count": len(r.desk.entities[k]),
                             "url": r._url(urls.index_uri(k))} for k in ENTITY_KINDS],
             }
 
-        return PageSpec(urls.HOME, "Briefing", "home.html", "The latest briefing: articles, people and events.",
+        return PageSpec(urls.HOME, "Briefing", "home.html",
+                        "The latest briefing, ongoing and upcoming events, and the latest articles.",
                         None, view, hide=("navigation", "toc"), feed_folder="", listing=Listing.HOME, search_boost=0.0)
 
     def _article_indexes(self) -> list[PageSpec]:
@@ -425,16 +436,43 @@ class SiteRenderer:
     @staticmethod
     def _article_page(article: Article) -> PageSpec:
         def view(r: SiteRenderer) -> dict[str, Any]:  # from `article` and `r` alone: the page is kept (`pages`)
+            day = article.date
+            index = r.index
             body = r._bodies.render(article.body, set(article.covers()), r._href)
+            # What the article is about comes first; each entry is listed once, and the source is the
+            # source line's, not an entry among the people and places.
+            main = set(article.about)
+            covers = [{"label": "Main subjects", "main": True, "members": [r._card_on(k, day) for k in article.about]}]
+            covers += [{"label": KINDS[kind].plural, "main": False, "members": members}
+                       for kind in ENTITY_KINDS if kind != "source"
+                       if (members := [r._card_on((kind, s), day) for s in article.refs[kind]
+                                       if (kind, s) not in main])]
+            event = index.main_event(article)
+            older, newer = index.story_neighbours(article)
+            # The story's previous and next are linked as such, not again among the related.
+            story = {a.slug for a in (older, newer) if a is not None}
+            related = [a for a in index.related_articles(article, RELATED_ARTICLES + len(story)) if a.slug not in story]
             return {
                 "article": r._article_item(article),
-                "source": {"name": article.source.name, "url": article.source.url},
+                "source": r._source_item(article.source),
+                "updated": {"date": format_date(article.updated), "iso_date": article.updated.isoformat()}
+                if article.updated else None,
+                "key_points": [{"text": text, "source": r._source_item(article.point_sources[n])
+                                if n in article.point_sources else None}
+                               for n, text in enumerate(article.key_points)],
+                "why_it_matters": article.why_it_matters,
+                "whats_next": article.whats_next,
+                "corrections": [{"date": format_date(c.date), "iso_date": c.date.isoformat(), "text": c.text}
+                                for c in article.corrections],
                 "body": body,
                 "draft": article.draft,
-                "quotes": [{"text": q.text, "context": q.context, "by": r._card(("person", q.by))}
+                "quotes": [{"text": q.text, "context": q.context, "by": r._card_on(("person", q.by), day)}
                            for q in article.quotes],
-                "covers": [{"label": KINDS[kind].plural, "members": r._cards((kind, s) for s in slugs)}
-                           for kind, slugs in ((k, article.refs[k]) for k in ENTITY_KINDS) if slugs],
+                "covers": [group for group in covers if group["members"]],
+                "related": [r._article_item(a) for a in related[:RELATED_ARTICLES]],
+                "story": {"event": r._card(event), "previous": r._article_item(older) if older else None,
+                          "next": r._article_item(newer) if newer else None}
+                if event is not None and (older or newer) else None,
                 "month_url": r._url(urls.month_uri(article.date.year, article.date.month)),
             }
 
@@ -445,8 +483,9 @@ class SiteRenderer:
     # --- entities --------------------------------------------------------------------------------
 
     def _entity_pages(self, entity: Entity) -> list[PageSpec]:
-        # Made from the entity, its coverage and the options alone (the views use the renderer they get): see `pages`.
-        coverage = self.index.coverage.get(entity.key, [])
+        # Made from the entity, its coverage as pages list it and the options alone (the views use the
+        # renderer they get): see `pages`.
+        coverage = self.index.page_coverage(entity.key)
         chunks = _chunks(coverage, self.options.page_size)
         profile_url = urls.page_url(urls.entity_uri(entity.kind, entity.slug), self.options.directory_urls)
         feed_folder = feed_folder_of(profile_url)
@@ -456,6 +495,7 @@ class SiteRenderer:
             def view(r: SiteRenderer, chunk: Sequence[Article] = chunk, number: int = number) -> dict[str, Any]:
                 r._reads.add(entity.key)
                 data = r._entity_view(entity) if number == 1 else {}
+                groups = r._coverage_groups(entity, chunk, coverage)
                 data.update({
                     "name": entity.name,
                     "kind": entity.kind,
@@ -463,7 +503,9 @@ class SiteRenderer:
                     "first_page": number == 1,
                     "follow": r._follow(feed_folder),
                     "profile_url": r._href(entity.key),
-                    "coverage": [r._article_item(a, entity.key) for a in chunk],
+                    "coverage": [item for group in groups for item in group["items"]],
+                    "coverage_groups": groups,
+                    "coverage_heading": f"Drawn from {entity.name}" if entity.kind == "source" else "Coverage",
                     "coverage_total": len(coverage),
                     "pager": r._pager(lambda n: urls.entity_uri(entity.kind, entity.slug, n), number, len(chunks)),
                 })
@@ -472,13 +514,27 @@ class SiteRenderer:
             title = entity.name if number == 1 else f"{entity.name} (page {number})"
             description = entity.summary or f"{entity.name} in the briefing"
             template = f"{entity.kind}.html" if number == 1 else "coverage_page.html"
+            # About-first, a page's newest article need not be its first.
             specs.append(PageSpec(urls.entity_uri(entity.kind, entity.slug, number), title, template,
-                                  description, entity.path, view, updated=chunk[0].date if chunk else None,
+                                  description, entity.path, view, updated=max((a.date for a in chunk), default=None),
                                   feed_folder=feed_folder if number == 1 else None, owner=entity.key,
                                   number=number,
                                   og_type="profile" if entity.kind == "person" else "website",
                                   search_boost=5.0 if number == 1 else 0.0))
         return specs
+
+    def _coverage_groups(self, entity: Entity, chunk: Sequence[Article],
+                         coverage: Sequence[Article]) -> list[dict[str, Any]]:
+        """One page of an entity's coverage: the articles about it under their own heading, then those
+        that mention it (`page_coverage` lists them in that order); one list when none is about it."""
+        key = entity.key
+        items = [self._article_item(a, key) for a in chunk]
+        if not coverage or not self.index.is_about(coverage[0], key):
+            return [{"heading": "", "id": "", "items": items}]
+        about = sum(1 for a in chunk if self.index.is_about(a, key))
+        groups = [{"heading": f"About {entity.name}", "id": "about", "items": items[:about]},
+                  {"heading": "Also mentioned in", "id": "mentioned-in", "items": items[about:]}]
+        return [group for group in groups if group["items"]]
 
     def _entity_view(self, entity: Entity) -> dict[str, Any]:
         key = entity.key
@@ -508,19 +564,7 @@ class SiteRenderer:
                                            | {k for k, _ in index.ranked_together(key, "org")})),
             })
         elif isinstance(entity, Event):
-            family = {*index.children.get(key, []), *([("event", entity.parent)] if entity.parent else [])}
-            related = [(k, n) for k, n in index.related_events(entity, exclude=family)]
-            shown |= family | {k for k, _ in related} | {("person", p) for p in entity.participants}
-            if entity.place:
-                shown.add(("place", entity.place))
-            view.update({
-                "dates": format_span(entity.start, entity.end, entity.ongoing),
-                "place": self._card(("place", entity.place)) if entity.place else None,
-                "parent": self._card(("event", entity.parent)) if entity.parent else None,
-                "children": self._cards(index.children.get(key, [])),
-                "participants": self._cards(("person", p) for p in entity.participants),
-                "related": [self._card(k, self._note(k), n) for k, n in related],
-            })
+            view.update(self._event_view(entity, shown))
         elif isinstance(entity, Org):
             shown |= {*index.children.get(key, []), *index.people_of.get(key, [])}
             if entity.parent:
@@ -540,14 +584,71 @@ class SiteRenderer:
                 "events": self._cards(index.events_of.get(key, [])),
                 "people": self._cards(index.people_of.get(key, [])),
             })
+        elif isinstance(entity, Outlet):
+            if entity.country:
+                shown.add(("place", entity.country))
+            drawn = index.page_coverage(key)  # newest first: no article is "about" a source
+            view.update({
+                "outlet_kind": OUTLET_KIND_LABELS.get(entity.outlet_kind or "", ""),
+                "country": self._card(("place", entity.country)) if entity.country else None,
+                "url": entity.url or "",
+                "notes": [part.strip() for part in entity.notes.split("\n\n") if part.strip()],
+                "activity": {"count": len(drawn), "first": format_date(drawn[-1].date),
+                             "latest": format_date(drawn[0].date)} if drawn else None,
+            })
+        # Sources are left out: an article has one, so "covered with" a source says only where it was read.
         view["connections"] = [
             {"label": KINDS[kind].plural, "members": [self._card(k, self._note(k), n) for k, n in members]}
-            for kind in ENTITY_KINDS
+            for kind in ENTITY_KINDS if kind != "source"
             if (members := [(k, n) for k, n in index.ranked_together(key, kind) if k not in shown])
         ]
         return view
 
-    def _role_item(self, role: Any) -> dict[str, Any]:
+    def _event_view(self, event: Event, shown: set[EntityKey]) -> dict[str, Any]:
+        """An event's own part of its page; adds what it lists to `shown`."""
+        index = self.index
+        key = event.key
+        ancestors = index.ancestors(event)
+        descendants = index.descendants(key)
+        family = {*descendants, *(a.key for a in ancestors)}
+        related = index.related_events(event, exclude=family)
+        participants = index.participants_of(event)
+        shown |= family | {k for k, _ in related} | {("person", p) for p, _ in participants}
+        if event.place:
+            shown.add(("place", event.place))
+        # The sub-events as a tree, parents before their children (`descendants`' order), capped.
+        nodes: dict[EntityKey, dict[str, Any]] = {}
+        tree: list[dict[str, Any]] = []
+        for sub in descendants[:EVENT_LIST_CAP]:
+            found = self.desk.get(sub)
+            parent = ("event", found.parent) if isinstance(found, Event) and found.parent else None
+            node = nodes[sub] = {"card": self._card_on(sub, None), "children": []}
+            (nodes[parent]["children"] if parent in nodes else tree).append(node)
+        events = self.desk.entities["event"]
+
+        def taking_part(slug: str, via: EntityKey | None) -> dict[str, Any]:
+            # Named with the role held when they took part: on the (sub-)event's first day.
+            where = events.get(via[1]) if via else event
+            day = where.start if isinstance(where, Event) else event.start
+            return {**self._card_on(("person", slug), day), "via": self._card(via) if via else None}
+
+        return {
+            "dates": format_span(event.start, event.end, event.ongoing),
+            "status": event.status_on(self.desk.date),
+            "place": self._card(("place", event.place)) if event.place else None,
+            "parent": self._card(("event", event.parent)) if event.parent else None,
+            "breadcrumb": [self._card(a.key) for a in reversed(ancestors)],
+            "children": self._cards(index.children.get(key, [])),
+            "sub_events": tree,
+            "sub_events_total": len(descendants),
+            "sub_events_more": max(0, len(descendants) - EVENT_LIST_CAP),
+            "participants": [taking_part(p, via) for p, via in participants[:EVENT_LIST_CAP]],
+            "participants_more": max(0, len(participants) - EVENT_LIST_CAP),
+            # Events related by their coverage alone share no participant: no count for them.
+            "related": [self._card(k, self._note(k), n or None) for k, n in related],
+        }
+
+    def _role_item(self, role: Role) -> dict[str, Any]:
         span = ""
         if role.start or role.end:
             span = f"{format_date(role.start) or '…'} – {format_date(role.end) if role.end else 'present'}"

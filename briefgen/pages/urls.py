@@ -7,6 +7,7 @@ can never climb out of its folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,20 @@ def index_uri(kind: str, page: int = 1) -> str:
 def month_uri(year: int, month: int) -> str:
     """Source URI of the archive of one month, e.g. `articles/2024/07/index.md`."""
     return f"articles/{year:04d}/{month:02d}/index.md"
+
+
+def briefing_uri(day: dt.date) -> str:
+    """Source URI of a day's briefing, e.g. `briefings/2024-07-03.md`."""
+    return f"{FOLDERS['briefing']}/{day.isoformat()}.md"
+
+
+def briefings_uri(page: int = 1) -> str:
+    """Source URI of a page of the briefing archive, e.g. `briefings/index.md`, `briefings/page/2.md`."""
+    return f"{FOLDERS['briefing']}/index.md" if page == 1 else f"{FOLDERS['briefing']}/page/{page}.md"
+
+
+#: Folder of the feed of briefings (`briefings/feed.xml`, `briefings/atom.xml`), whatever `use_directory_urls` says.
+BRIEFINGS_FEED_FOLDER = f"{FOLDERS['briefing']}/"
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:

@@ -1,23 +1,26 @@
 """The model and index in the preview: the last ones, with what an edit changed replaced.
 
-After an edit to articles alone (see `recheck`), the model is the last one with those articles
-replaced; after an edit that moves no relation (same entities; the edited articles keep their place,
-entities and quoted people), the index is a patched copy of the last one, and otherwise its lazily
-computed parts (co-coverage counts, mention sentences) are carried over where their inputs are the
-same objects. A test holds that every preview rebuild renders what a full build renders.
+After an edit to articles (or briefing notes) alone (see `recheck`), the model is the last one with
+those articles and notes replaced; after an edit that moves no relation (same entities; the edited
+articles keep their place, entities, `about` and quoted people), the index is a patched copy of the
+last one, and otherwise its lazily computed parts (co-coverage counts, mention sentences) are
+carried over where their inputs are the same objects. A test holds that every preview rebuild
+renders what a full build renders.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from ..desk.check import Checked
 from ..desk.index import DeskIndex, QuoteRef, build_index
 from ..desk.load import slug_of
 from ..desk.matcher import AliasMatcher
-from ..desk.model import Article, Desk, Entity, article_from, build_desk, item_from, names_in, sort_articles
+from ..desk.model import Article, BriefingNote, Desk, Entity, build_desk, item_from, names_in, sort_articles
 from ..desk.pipeline import Result, run
 from ..desk.project import Project
 from ..desk.validate import ValidDoc
@@ -54,17 +57,21 @@ class IncrementalRun:
         return index_again(self._desk(self.checks.last, drafts), previous)
 
     def _desk(self, checked: CheckedDesk, drafts: bool) -> Desk:
-        """The model of the checked files: the last run's with the rechecked articles replaced, where it
-        was made from the check this one started from, with the same `drafts`; else built afresh."""
+        """The model of the checked files: the last run's with the rechecked articles and notes replaced,
+        where it was made from the check this one started from, with the same `drafts`; else built afresh."""
         last = self._last_desk
         cache = self.cache
 
-        def make(doc: ValidDoc) -> Article | Entity:
+        def make(doc: ValidDoc) -> Article | Entity | BriefingNote:
             return cache.get("model", doc.source.path, doc, lambda _: item_from(doc), [])
 
         if checked.rechecked is not None and last is not None and last[:2] == (checked.since, drafts):
             edited = {slug_of(path): checked.articles.get(path) for path in checked.rechecked}
-            desk = edited_desk(last[2], edited, drafts=drafts, make=make)
+            notes = None
+            if checked.renoted:
+                valid = {doc.source.path: doc for doc in checked.entries if doc.kind == "briefing"}
+                notes = {path: valid.get(path) for path in checked.renoted}
+            desk = edited_desk(last[2], edited, drafts=drafts, make=make, notes=notes)
         else:
             desk = build_desk([*checked.entries, *checked.articles.values()], drafts=drafts, make=make)
         self._last_desk = (checked.token, drafts, desk)
@@ -72,11 +79,14 @@ class IncrementalRun:
 
 
 def edited_desk(previous: Desk, edited: Mapping[str, ValidDoc | None], *, drafts: bool,
-                make: Callable[[ValidDoc], Article | Entity] = article_from) -> Desk:
-    """`previous` with the articles of the `edited` slugs replaced (None: the file no longer makes one).
+                make: Callable[[ValidDoc], Article | Entity | BriefingNote] = item_from,
+                notes: Mapping[str, ValidDoc | None] | None = None) -> Desk:
+    """`previous` with the articles of the `edited` slugs replaced (None: the file no longer makes one),
+    and the briefing notes of the `notes` paths likewise.
 
-    What `build_desk` makes of the same documents when no registry entry changed and only these
-    articles did, and `previous` was built with the same `drafts`.
+    What `build_desk` makes of the same documents when no entity entry changed and only these
+    articles and notes did, and `previous` was built with the same `drafts`. Without `notes`, the
+    notes are `previous`' own (the same mapping).
     """
     articles = [article for article in previous.articles if article.slug not in edited]
     for doc in edited.values():
@@ -85,7 +95,20 @@ def edited_desk(previous: Desk, edited: Mapping[str, ValidDoc | None], *, drafts
             assert isinstance(item, Article)
             if drafts or not item.draft:
                 articles.append(item)
-    return Desk(tuple(sort_articles(articles)), previous.entities)
+    return Desk(tuple(sort_articles(articles)), previous.entities,
+                previous.notes if not notes else _edited_notes(previous.notes, notes, make))
+
+
+def _edited_notes(previous: Mapping[dt.date, BriefingNote], notes: Mapping[str, ValidDoc | None],
+                  make: Callable[[ValidDoc], Article | Entity | BriefingNote]) -> Mapping[dt.date, BriefingNote]:
+    """`previous` with the notes of the `notes` paths replaced or dropped, by day, as `build_desk` keeps them."""
+    kept = {day: note for day, note in previous.items() if note.path not in notes}
+    for doc in notes.values():
+        if doc is not None:
+            note = make(doc)
+            assert isinstance(note, BriefingNote)
+            kept[note.day] = note
+    return MappingProxyType(dict(sorted(kept.items())))
 
 
 def index_again(desk: Desk, previous: DeskIndex | None) -> DeskIndex:
@@ -118,8 +141,9 @@ def _edited_in_place(before: Desk, after: Desk) -> list[tuple[Article, Article]]
     """The (old, new) articles of an edit that moves no relation, or None if it may move one.
 
     That is: the entities are equal (relations between them stay), and the articles are the same
-    slugs in the same order, those that differ covering the same entities and quoting the same
-    people in the same order (the new objects take the old ones' places in every list).
+    slugs in the same order, those that differ covering the same entities (and being about the same
+    ones: the co-coverage weights stand), drawing key points from the same sources and quoting the
+    same people in the same order (the new objects take the old ones' places in every list).
     """
     if len(before.articles) != len(after.articles) or before.entities != after.entities:
         return None
@@ -127,7 +151,8 @@ def _edited_in_place(before: Desk, after: Desk) -> list[tuple[Article, Article]]
     if len(edited) > _MAX_PATCHED:
         return None
     for a, b in edited:
-        if (a.slug != b.slug or a.covers() != b.covers()
+        if (a.slug != b.slug or a.covers() != b.covers() or a.about != b.about
+                or a.cited_sources() != b.cited_sources()
                 or [q.by for q in a.quotes] != [q.by for q in b.quotes]):
             return None
     return edited
@@ -141,7 +166,7 @@ def _patch(previous: DeskIndex, index: DeskIndex, edited: list[tuple[Article, Ar
     the same entities, so every co-coverage count stands, and so does every mention sentence but
     those of the edited articles.
     """
-    for name in ("coverage", "quotes", "children", "events_of", "people_of"):
+    for name in ("coverage", "quotes", "children", "events_of", "people_of", "cited"):
         setattr(index, name, defaultdict(list, getattr(previous, name)))
     index.together_memo = dict(previous.together_memo)
     index.sentences_memo = dict(previous.sentences_memo)
@@ -149,6 +174,8 @@ def _patch(previous: DeskIndex, index: DeskIndex, edited: list[tuple[Article, Ar
         index.sentences_memo.pop(old.slug, None)
         for key in old.covers():
             index.coverage[key] = [new if item is old else item for item in index.coverage[key]]
+        for key in old.cited_sources():
+            index.cited[key] = [new if item is old else item for item in index.cited[key]]
         refs = {id(ref): QuoteRef(quote, new) for quote, ref in zip(new.quotes, _quote_refs(previous, old),
                                                                     strict=True)}
         touched = {("person", quote.by) for quote in old.quotes}

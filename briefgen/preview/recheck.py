@@ -5,14 +5,16 @@ holds that it reports what the simple `FileChecks` reports after every kind of e
 
 Two ways to spare work, from the cheaper:
 
-- When an edit changed articles alone, and `content/` lists the same files as before, what the last
-  run found stands for every other file. Each diagnostic an article causes is reported at the
-  article's own path (its YAML, its schema, its references and mentions; the same rule lets
-  `briefgen check` keep a file's results between runs, see `speed.checkcache`). The exception is the
-  "unused entry" warning, which depends on every article; it is worked out again from a count of each
-  entry's references, updated by the edited articles.
-- Otherwise (a registry entry changed; a file added, removed or renamed; an article sharing its slug;
-  more than `MAX_RECHECKED` articles) every file is checked, each through the `FileCache`, which
+- When an edit changed articles (or briefing notes) alone, and `content/` lists the same files as
+  before, what the last run found stands for every other file. Each diagnostic an article causes is
+  reported at the article's own path (its YAML, its schema, its references and mentions; the same
+  rule lets `briefgen check` keep a file's results between runs, see `speed.checkcache`). The
+  exception is the "unused entry" warning, which depends on every article; it is worked out again
+  from a count of each entry's references, updated by the edited articles. An editor's note is
+  checked on its own and claims no name: nothing else is checked against it, so an edited note is
+  read again like an edited article, and the registry keeps its names and matcher.
+- Otherwise (an entity entry changed; a file added, removed or renamed; an article sharing its slug;
+  more than `MAX_RECHECKED` files) every file is checked, each through the `FileCache`, which
   returns the last run's results for a file whose stamp did not change.
 """
 
@@ -57,6 +59,8 @@ MAX_RECHECKED = 50
 
 #: The code of the one diagnostic about a file that other files decide (see the module's docstring).
 _UNUSED = "unused-entry"
+#: The kinds of file an edit to which leaves every other file's results standing (see the module's docstring).
+_ALONE = ("article", "briefing")
 
 
 @dataclass(frozen=True)
@@ -81,20 +85,23 @@ class CheckedDesk:
     """Files whose slug another file of their kind has: which one is the duplicate depends on both."""
     rechecked: frozenset[str] | None = None
     """The articles read again, starting from the check `since`; None when every file was checked."""
+    renoted: frozenset[str] = frozenset()
+    """The briefing notes read again, starting from the check `since` (with `rechecked`)."""
     since: object = None
     """The `token` of the check this one started from."""
     token: object = field(default_factory=object)
     """Identifies this check (rather than the check itself, which would keep every earlier one alive)."""
 
     def changed_articles(self, files: list[ContentFile], stamps: list[FileStamp | None]) -> list[int] | None:
-        """The positions in `files` of the articles changed since this check, if nothing else changed; else None."""
+        """The positions in `files` of the articles and briefing notes changed since this check, if nothing
+        else changed; else None."""
         if files != self.files:
             return None
         changed = [number for number, (now, then) in enumerate(zip(stamps, self.stamps, strict=True))
                    if now is None or now != then]
         if len(changed) > MAX_RECHECKED:
             return None
-        if any(files[number][0] != "article" or files[number][3] in self.shared for number in changed):
+        if any(files[number][0] not in _ALONE or files[number][3] in self.shared for number in changed):
             return None
         return changed
 
@@ -114,7 +121,7 @@ class PreviewChecks(FileChecks):
         self._stamps: list[FileStamp | None] = []
         self._listing: list[Diagnostic] = []
         self._changed: list[int] | None = None
-        """Positions of the changed articles, when only articles changed; None: check every file."""
+        """Positions of the changed articles and notes, when only those changed; None: check every file."""
         self._entries: list[ValidDoc] = []
         self._articles: dict[str, ValidDoc] = {}
         self._referenced: Counter[tuple[str, str]] = Counter()
@@ -133,25 +140,47 @@ class PreviewChecks(FileChecks):
         return files
 
     def entries(self, diagnostics: list[Diagnostic]) -> list[ValidDoc]:
-        """Only articles changed: the last run's entries, and its findings in every unchanged file.
-        Else each entry through the cache."""
+        """Only articles and notes changed: the last run's entries with the changed notes read again, and
+        its findings in every unchanged file. Else each entry through the cache."""
         last = self.last
         if self._changed is not None and last is not None:
             changed = {self._files[number][3] for number in self._changed}
             diagnostics += (d for d in last.diagnostics
                             if d.path not in changed and d.code != _UNUSED and d not in last.listing)
-            self._entries = last.entries
+            notes = [self._files[number] for number in self._changed if self._files[number][0] == "briefing"]
+            self._entries = self._renoted(last, notes, diagnostics) if notes else last.entries
         else:
             self._entries = self._validated(self.entry_files, diagnostics)
         return self._entries
 
+    def _renoted(self, last: CheckedDesk, notes: list[ContentFile], diagnostics: list[Diagnostic]) -> list[ValidDoc]:
+        """The last run's entries with the `notes` read and checked again, in the order of the files."""
+        fresh = self._validated(notes, diagnostics)
+        paths = {rel for _, _, _, rel in notes}
+        docs = {doc.source.path: doc for doc in last.entries if doc.source.path not in paths}
+        docs.update((doc.source.path, doc) for doc in fresh)
+        return [docs[rel] for kind, _, _, rel in self._files if kind != "article" and rel in docs]
+
     def registry(self, entries: list[ValidDoc], diagnostics: list[Diagnostic]) -> Registry:
-        """The last run's registry, with its matcher, while every entry is the same object."""
-        if self._changed is not None and self.last is not None:
-            return self.last.registry  # its diagnostics came with the unchanged files' above
+        """The last run's registry, with its matcher, while every entity entry is the same object (its
+        notes replaced when they changed)."""
+        last = self.last
+        if self._changed is not None and last is not None:
+            # Its diagnostics came with the unchanged files' above: notes take no part in them.
+            if entries is last.entries:
+                return last.registry
+            return self._with_notes(last.registry, entries)
         broken = broken_entries(self.entry_files, entries)
         return self.cache.get("registry", "", (tuple(entries), broken),
                               functools.partial(check_registry, entries, broken=broken), diagnostics)
+
+    def _with_notes(self, registry: Registry, entries: list[ValidDoc]) -> Registry:
+        """`registry` with the notes of `entries`: what `check_registry` makes of them, since notes claim no
+        name and refer to nothing. A new registry is a new cache key for the articles checked against it,
+        but only the edited articles are checked in this run, and the next full check makes its own."""
+        docs = dict(registry.docs)
+        docs["briefing"] = {doc.slug: doc for doc in entries if doc.kind == "briefing"}
+        return Registry(docs, registry.names, broken_entries(self.entry_files, entries))
 
     def articles(self, registry: Registry, diagnostics: list[Diagnostic]) -> ArticlesChecked:
         """The changed articles alone, or every article through the cache."""
@@ -184,9 +213,11 @@ class PreviewChecks(FileChecks):
     def _recheck(self, last: CheckedDesk, changed: list[int], registry: Registry,
                  diagnostics: list[Diagnostic]) -> ArticlesChecked:
         files = self._files
+        changed = [number for number in changed if files[number][0] == "article"]  # (notes: see `entries`)
         paths = {files[number][3] for number in changed}
         fresh = self._validated([files[number] for number in changed], diagnostics)
-        self._check_against(fresh, registry, diagnostics)
+        if fresh:
+            self._check_against(fresh, registry, diagnostics)
         valid = dict(last.articles)
         referenced = last.referenced.copy()
         now_valid = {doc.source.path: doc for doc in fresh}
@@ -229,9 +260,11 @@ class PreviewChecks(FileChecks):
         """Remember this check for the next run to start from."""
         last = self.last
         incremental = self._changed is not None and last is not None
+        changed = [self._files[number] for number in self._changed or ()]
         self.last = CheckedDesk(
             self._files, self._stamps, frozenset(self._listing), checked.diagnostics, checked.entries,
             self._articles, checked.registry, self._referenced,
             last.shared if incremental and last is not None else frozenset(sharing_a_slug(self._files)),
-            frozenset(self._files[number][3] for number in self._changed or ()) if incremental else None,
+            frozenset(rel for kind, _, _, rel in changed if kind == "article") if incremental else None,
+            frozenset(rel for kind, _, _, rel in changed if kind == "briefing"),
             last.token if incremental and last is not None else None)

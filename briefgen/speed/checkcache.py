@@ -5,10 +5,10 @@ A registry entry's own diagnostics and checked values depend on its bytes and on
 the PyYAML and python-slugify it uses) alone; an article's diagnostics (its own, and those from
 checking it against the registry) on its bytes, on the registry and on briefgen. So a result is
 reused while its file's stamp (size, times, inode) is the one it had when it was read, with the
-same code, and an article's only while every registry file is unchanged too: a changed alias can
-change what any article's check finds, so editing a registry entry makes the next run read every
-article again. Files that share a slug are always read, since which one is the duplicate depends
-on all of them.
+same code, and an article's only while every entity entry's file is unchanged too: a changed alias
+can change what any article's check finds, so editing an entity entry makes the next run read every
+article again (an editor's note, which names nothing, does not). Files that share a slug are always
+read, since which one is the duplicate depends on all of them.
 
 The cache lives outside the project, in `$XDG_CACHE_HOME/briefgen` (else `~/.cache/briefgen`), a
 file per project. Never in the repository: a pull request could commit a doctored cache that hides
@@ -105,7 +105,8 @@ class CheckCache:
         """The cache of the project at `root`, holding the last run's records that still apply.
 
         `registry_files` are the (absolute path, path relative to `root`) of every file under the
-        registry's folders: the articles' records depend on their stamps.
+        folders of the kinds articles are checked against (the entities'): the articles' records depend
+        on their stamps.
         """
         where = hashlib.sha256(f"{root}\0{content_dir}".encode()).hexdigest()[:16]
         code_key = _code_key()

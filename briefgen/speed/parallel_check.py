@@ -22,6 +22,7 @@ from ..desk.check import ArticlesChecked, Checked, FileChecks, check
 from ..desk.diagnostics import Diagnostic
 from ..desk.load import ContentFile, FileStamp, load_files, sharing_a_slug, slug_of
 from ..desk.project import Project
+from ..desk.schema import ENTITY_KINDS
 from ..desk.validate import Registry, ValidDoc, check_articles, references_in, validate_files
 from .checkcache import CheckCache, file_stamp
 from .workers import FromBothEnds, Later, can_fork
@@ -45,8 +46,10 @@ class ParallelChecks(FileChecks):
         super().start(files)
         project = self._project
         if self._cache_dir is not None:
+            # Articles are checked against the entity entries alone: an editor's note names nothing.
             self._cache = CheckCache.open(self._cache_dir, project.root, project.content_dir,
-                                          [(path, rel) for _, path, _, rel in self.entry_files])
+                                          [(path, rel) for kind, path, _, rel in self.entry_files
+                                           if kind in ENTITY_KINDS])
         workers = self._jobs - 1 if self._jobs > 1 and can_fork() else 0
         self._later = Later(readers=workers)
         here = self._here = _ArticlesChecked(self._later, self._cache)
