@@ -13,7 +13,7 @@ BASE_PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exi
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve check lint browser clean
+.PHONY: site test serve check lint browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(BASE_PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m pytest
+
+# The README's screenshots (docs/screenshots/): the demo desk's pages at desktop width, light and dark, taken by
+# the accessibility tests (axe-core is vendored in tests/vendor/: nothing to install beyond `browser`).
+screenshots: $(STAMP) browser
+	BRIEFGEN_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_accessibility.py -k demo
 
 clean:
 	rm -rf site .site.briefgen-* $(VENV)

@@ -8,7 +8,10 @@ page, file and post-build hooks hand over.
 from __future__ import annotations
 
 import gc
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,7 +27,7 @@ from .options import BriefgenConfig
 from .pages.render import SiteRenderer
 from .pages.sources import content_prefix
 from .preview.state import PreviewState
-from .sitebuild import CSS_URI, SiteBuild
+from .sitebuild import CSS_URIS, SiteBuild
 
 
 class BriefgenPlugin(BasePlugin[BriefgenConfig]):
@@ -82,8 +85,10 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
             raise PluginError(f"briefgen: {exc}") from exc
         if not config.nav:
             config.nav = SiteRenderer.static_nav(search_page=self.config.search_engine == "pagefind")
-        if CSS_URI not in config.extra_css:
-            config.extra_css.append(CSS_URI)
+        for uri in CSS_URIS:
+            if uri not in config.extra_css:
+                config.extra_css.append(uri)
+        private_theme_defaults(config)
         for folder in (self.project.content_dir, self.project.templates_dir):
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
@@ -152,3 +157,48 @@ class BriefgenPlugin(BasePlugin[BriefgenConfig]):
         """Stop the worker processes of a build that failed."""
         if self.site is not None:
             self.site.stop_workers()
+
+
+#: Material's colours when mkdocs.yml chooses none: light or dark as the reader's system prefers, looked up
+#: on each visit (Material keeps a choice between light and dark alone from the first visit on), until
+#: they choose one with the toggle.
+AUTO_PALETTE: tuple[Mapping[str, Any], ...] = (
+    {"media": "(prefers-color-scheme)", "primary": "indigo", "accent": "indigo",
+     "toggle": {"icon": "material/brightness-auto", "name": "Switch to light mode"}},
+    {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo", "accent": "indigo",
+     "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},
+    {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo", "accent": "indigo",
+     "toggle": {"icon": "material/brightness-4", "name": "Switch to the system's preference"}},
+)
+#: What Material loads from Google Fonts unless told otherwise.
+_MATERIAL_FONT = {"text": "Roboto", "code": "Roboto Mono"}
+
+
+def private_theme_defaults(config: MkDocsConfig) -> None:
+    """Material without Google Fonts (the system's fonts instead: every page would tell Google who reads it,
+    and fail offline) and following the reader's light or dark preference, unless mkdocs.yml chooses
+    `theme.font` or `theme.palette` itself."""
+    theme = config.theme
+    if theme.name != "material":
+        return
+    given = _given_theme_keys(config)
+    font_chosen = "font" in given if given is not None else theme.get("font") != _MATERIAL_FONT
+    if not font_chosen:
+        theme["font"] = False
+    if not theme.get("palette"):
+        theme["palette"] = [dict(option) for option in AUTO_PALETTE]
+
+
+def _given_theme_keys(config: MkDocsConfig) -> set[str] | None:
+    """The `theme` keys mkdocs.yml (and the command line) set; None where MkDocs no longer keeps them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # MkDocs 1.6 keeps them, and warns it may not
+        patches = getattr(config, "user_configs", None)
+    if patches is None:
+        return None
+    keys: set[str] = set()
+    for patch in patches:
+        theme = patch.get("theme")
+        if isinstance(theme, Mapping):
+            keys |= set(theme)
+    return keys

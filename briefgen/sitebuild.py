@@ -37,7 +37,7 @@ from .pages import urls
 from .pages.api import document_path
 from .pages.briefings import BriefingSection, sections_from, unknown_topics
 from .pages.feeds import feed_folder_of, feed_links
-from .pages.head import head_tags
+from .pages.head import SCRIPT_URI, head_tags
 from .pages.jsonld import StructuredData
 from .pages.outputs import SiteOutput, write_feeds_and_api
 from .pages.render import PageSpec, RenderOptions, SiteRenderer, TemplateProblem, default_templates_dir
@@ -51,6 +51,11 @@ from .speed.workers import Forked, Prerendered, WorkerError, can_fork, default_j
 log = logging.getLogger("mkdocs.plugins.briefgen")
 
 CSS_URI = "assets/briefgen.css"
+#: The id of the element around a generated page's content: where the theme's skip link goes.
+SKIP_TARGET = "bg-content"
+#: Every stylesheet briefgen adds (from templates/assets/), in the order pages load them: the charts' rules
+#: (`pages/pictures.py`) in a file of their own.
+CSS_URIS = (CSS_URI, "assets/pictures.css")
 _EPOCH = dt.date(1970, 1, 1)
 #: Added to the niceness of the workers writing feeds, API documents and the search index. Their output is
 #: needed only at the end, while this process and the page workers are what the build waits for: at the
@@ -144,8 +149,10 @@ class SiteBuild:
             if uri not in in_nav:  # pages in the nav get theirs from MkDocs, with the nav's title
                 TemplatePage(None, file, config)
             files.append(file)
-        css = self.renderer.env.loader.get_source(self.renderer.env, CSS_URI)[0]  # type: ignore[union-attr]
-        files.append(File.generated(config, CSS_URI, content=css))
+        # briefgen's script is loaded by each generated page's head (`head.script_tag`), not by the theme.
+        for uri in (*CSS_URIS, SCRIPT_URI):
+            css = self.renderer.env.loader.get_source(self.renderer.env, uri)[0]  # type: ignore[union-attr]
+            files.append(File.generated(config, uri, content=css))
         if self._forks():
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for
@@ -231,7 +238,11 @@ class SiteBuild:
         if self._indexes_search() and spec.search_boost != 0:
             self.search_pages.append((page.file.dest_uri, spec.title, content))
         self.progress.step()
-        return content
+        # Material links "Skip to content" to the first entry of the page's table of contents, which a generated
+        # page has none of: a level-1 entry (the theme lists only its children) gives each page the skip link,
+        # past the header, tabs and navigation, to the wrapper it names.
+        page.toc = get_toc([{"level": 1, "id": SKIP_TARGET, "name": html.escape(spec.title), "children": []}])
+        return f'<div id="{SKIP_TARGET}">{content}</div>'
 
     def _indexes_search(self) -> bool:
         """Whether this build makes the Pagefind index (a partial preview rebuild keeps the last one)."""

@@ -14,10 +14,11 @@ import subprocess
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,11 +219,13 @@ def chromium_dom(url: str, profile: Path) -> str:
 
 @contextlib.contextmanager
 def static_server(folder: Path, head_script: bytes = b"", *, requests: list[str] | None = None,
-                  rewrite: Callable[[str, bytes], bytes | None] | None = None) -> Iterator[str]:
+                  rewrite: Callable[[str, bytes], bytes | None] | None = None,
+                  headers: Callable[[str, bytes], Mapping[str, str]] | None = None) -> Iterator[str]:
     """Serve `folder` on a free loopback port; `head_script` is put first in every page's <head>.
 
     `requests` collects every path asked for; `rewrite(path, html)` may return a page's bytes changed
-    (None: as they are).
+    (None: as they are); `headers(path, html)` gives a page's extra response headers (a
+    Content-Security-Policy made for the page, say).
     """
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -231,7 +234,7 @@ def static_server(folder: Path, head_script: bytes = b"", *, requests: list[str]
                 requests.append(self.path)
             path = Path(self.translate_path(self.path))
             page = path / "index.html" if path.is_dir() else path
-            if page.suffix != ".html" or not page.is_file() or not (head_script or rewrite):
+            if page.suffix != ".html" or not page.is_file() or not (head_script or rewrite or headers):
                 return super().send_head()
             data = page.read_bytes().replace(b"<head>", b"<head>" + head_script, 1)
             changed = rewrite(self.path, data) if rewrite else None
@@ -239,6 +242,8 @@ def static_server(folder: Path, head_script: bytes = b"", *, requests: list[str]
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers(self.path, data) if headers else {}).items():
+                self.send_header(name, value)
             self.end_headers()
             return io.BytesIO(data)
 
@@ -252,3 +257,31 @@ def static_server(folder: Path, head_script: bytes = b"", *, requests: list[str]
     finally:
         server.shutdown()
         server.server_close()
+
+
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@contextlib.contextmanager
+def chromium_driver(profile: Path, *, width: int = 1280, height: int = 900) -> Iterator[Any]:
+    """One headless Chromium driven by Debian's chromedriver (Selenium), kept for many pages and quit in any
+    case; the browser's console is kept for `driver.get_log("browser")`. No network beyond loopback is used
+    by the tests' pages; the flags keep Chromium's own services from calling out."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert CHROMIUM and CHROMEDRIVER
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--hide-scrollbars", f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()

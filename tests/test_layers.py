@@ -156,11 +156,11 @@ def test_a_page_of_a_type_the_preview_has_no_rule_for_is_always_rendered_again()
     assert index is not None
     renderer = SiteRenderer(index, [default_templates_dir()], RenderOptions())
     specs = {spec.src_uri: spec for spec in renderer.pages()}
-    new_type = PageSpec("timeline/index.md", "Timeline", "home.html", "Every event.", None, lambda r: {})
+    new_type = PageSpec("atlas/index.md", "Atlas", "home.html", "Every place on a map.", None, lambda r: {})
     specs[new_type.src_uri] = new_type
     last = Snapshot(index, dict(specs), None, {uri: frozenset() for uri in specs})
     assert {spec.listing for spec in specs.values() if spec.listing} == set(Listing), "every listing is on the site"
-    # Nothing changed: the pages the rules know stay as they are, the unknown one is rendered again.
+    # Nothing changed: the pages the rules know stay as they are; the one they do not is rendered again.
     assert pages_to_rebuild(last, index, specs) == {new_type.src_uri}
 
 

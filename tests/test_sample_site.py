@@ -64,7 +64,7 @@ def test_every_kind_has_pages_and_an_index(sample_site: Desk) -> None:
     assert (sample_site.site / "places/astana/index.html").is_file()
     assert (sample_site.site / "topics/india-russia-relations/index.html").is_file()
     home = content_of(sample_site.page(""))
-    assert "People of the week" in home and 'href="people/s-jaishankar/"' in home
+    assert "People in the news" in home and 'href="people/s-jaishankar/"' in home
     assert "Events of the week" in home and 'href="events/sco-summit-2024/"' in home
     assert 'class="bg-key-points"' in home, "the briefing shows each article's key points"
     people = content_of(sample_site.page("people"))

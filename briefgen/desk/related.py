@@ -2,7 +2,7 @@
 
 An article's score for another is the sum, over the entries both name, of the entry's kind weight
 times how central it is to each (an entry an article is `about` counts twice a passing mention),
-divided by how common the entry is (sharing a country that half the desk names says little), times
+divided by how common the entry is (`commonness`) (sharing a country that half the desk names says little), times
 a recency factor. Candidates are the articles next to it in time in each shared entry's coverage (a
 window of `WINDOW` either side), so the cost per article is bounded by its annotations, never by
 the size of the desk: no all-pairs loop. Ties go to the newer article, then to the slug.
@@ -11,7 +11,6 @@ the size of the desk: no all-pairs loop. Ties go to the newer article, then to t
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Callable, Mapping, Sequence
 
 from .model import Article, EntityKey, Event
@@ -33,6 +32,13 @@ def salience(article: Article, key: EntityKey) -> int:
     return ABOUT if key in article.about else MENTION
 
 
+def commonness(articles: int) -> int:
+    """How common an entry covered by `articles` articles is: the bit length of 2 + that number, a
+    logarithm in whole steps, so that a score changes when an entry's coverage doubles, not with
+    every article added (the preview then re-ranks the articles near an edit, not all of an entry's)."""
+    return (2 + articles).bit_length()
+
+
 def related_articles(article: Article, coverage: Callable[[EntityKey], Sequence[Article]],
                      limit: int = 5) -> list[Article]:
     """Up to `limit` articles most related to `article`; `coverage(key)` lists an entry's articles newest first."""
@@ -43,7 +49,7 @@ def related_articles(article: Article, coverage: Callable[[EntityKey], Sequence[
         if not weight:
             continue
         listed = coverage(key)
-        rarity = weight * salience(article, key) / math.log2(2 + len(listed))
+        rarity = weight * salience(article, key) / commonness(len(listed))
         at = bisect.bisect_left(listed, order(article), key=order)
         for other in listed[max(0, at - WINDOW): at + WINDOW + 1]:
             if other.slug == article.slug:

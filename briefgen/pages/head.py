@@ -1,4 +1,5 @@
-"""The tags a generated page adds to its `<head>`: feed links, link-preview metadata and structured data."""
+"""The tags a generated page adds to its `<head>`: feed links, link-preview metadata, structured data and
+briefgen's script."""
 
 from __future__ import annotations
 
@@ -11,22 +12,20 @@ from .jsonld import script_json
 from .render import PageSpec
 from .urls import relative_url
 
-#: Material's `setupAlternate` (integrations/alternate in its bundle, run on every page whatever the features)
-#: reads every `link[rel=alternate]` as another language version of the site and requests `sitemap.xml`
-#: beside its href: for an entity's feeds, `<folder>/sitemap.xml`, which does not exist. Feed readers need
-#: these links exactly as they are, so they stay in the HTML; this script takes the feeds' `rel` away only
-#: while the theme reads the links, in its DOMContentLoaded listener on `document`. Registered from the head,
-#: the first listener runs before the theme's (added by its bundle at the end of the body); the second, on
-#: `window`, runs once the event has passed every listener on `document`, and puts the `rel` back. Pages that
-#: `navigation.instant` (off in this project) brings in are not covered: the theme merges their head and
-#: reads it again without an event this script could precede.
-HIDE_FEEDS_FROM_THEME = (
-    "<script>(function(){var h=[];"
-    "document.addEventListener('DOMContentLoaded',function(){h=[].slice.call(document.querySelectorAll("
-    "'link[rel=alternate][type=\"application/rss+xml\"],link[rel=alternate][type=\"application/atom+xml\"]'));"
-    "h.forEach(function(l){l.rel='feed'})});"
-    "addEventListener('DOMContentLoaded',function(){h.forEach(function(l){l.rel='alternate'})})})()</script>"
-)
+#: briefgen's script (templates/assets/briefgen.js), a file of the site rather than an inline script, so that
+#: pages work under a Content-Security-Policy of `script-src 'self'`. It hides an entity's feed links from the
+#: theme while the theme reads `link[rel=alternate]` as language versions (and would request a `sitemap.xml`
+#: beside each feed), and starts Pagefind's interface on the search page.
+SCRIPT_URI = "assets/briefgen.js"
+
+
+def script_tag(page_url: str) -> str:
+    """The `<script>` element loading `SCRIPT_URI` on the page at `page_url`.
+
+    Neither `defer` nor `async`: its DOMContentLoaded listener must be registered before the theme's, which
+    the theme's bundle adds at the end of the body.
+    """
+    return f'<script src="{relative_url(page_url, SCRIPT_URI)}"></script>'
 
 
 def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: str,
@@ -45,7 +44,7 @@ def head_tags(spec: PageSpec, page_url: str, canonical: str | None, site_name: s
         for kind, mime in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
             href = relative_url(page_url, links[kind])
             tags.append(f'<link rel="alternate" type="{mime}" title="{attr(title)} ({kind.upper()})" href="{href}">')
-    tags.append(HIDE_FEEDS_FROM_THEME)
+    tags.append(script_tag(page_url))
     meta = {"og:type": spec.og_type, "og:title": spec.title, "og:description": spec.description,
             "og:site_name": site_name}
     if canonical:

@@ -20,11 +20,13 @@ import jinja2
 from ..desk.index import DeskIndex, week_window
 from ..desk.model import Article, Entity, EntityKey, Event, Org, Outlet, Person, Place, Role, Source
 from ..desk.schema import ENTITY_KINDS, KINDS
-from . import urls
+from . import charts, urls
 from .body import BodyRenderer
 from .briefings import BriefingSection, briefing_pages, event_boxes, home_briefing
+from .dates import format_date, format_span, month_label
 from .feeds import feed_folder_of, feed_links
 from .spec import KeptPages, Listing, PageSpec
+from .timeline import timeline_pages
 
 
 def default_templates_dir() -> Path:
@@ -73,24 +75,6 @@ class RenderOptions:
     """Path of the site root on its host (from `site_url`), which Pagefind's results link under."""
     briefing_sections: tuple[BriefingSection, ...] = ()
     """The fixed sections of the daily briefings (`briefing_sections`); none: a day is one list."""
-
-
-def format_date(day: dt.date | None) -> str:
-    """`3 July 2024`."""
-    return f"{day.day} {day.strftime('%B')} {day.year}" if day else ""
-
-
-def format_span(start: dt.date, end: dt.date | None, ongoing: bool = False) -> str:
-    """`3–4 July 2024`, `30 June – 2 July 2024`, `since 24 February 2022`."""
-    if ongoing:
-        return f"since {format_date(start)}"
-    if end is None or end == start:
-        return format_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end.strftime('%B')} {end.year}"
-    if start.year == end.year:
-        return f"{start.day} {start.strftime('%B')} – {format_date(end)}"
-    return f"{format_date(start)} – {format_date(end)}"
 
 
 #: How a source's page names what it is (`schema.SOURCE_KINDS`).
@@ -153,6 +137,7 @@ class SiteRenderer:
         if self.options.search_page:
             specs.append(self._search_page())
         specs += briefing_pages(self)
+        specs += timeline_pages(self)
         owned: KeptPages = {}
 
         def own(key: EntityKey, inputs: tuple[Any, ...], make: Callable[[], list[PageSpec]]) -> list[PageSpec]:
@@ -184,11 +169,12 @@ class SiteRenderer:
 
     @staticmethod
     def static_nav(search_page: bool = True) -> list[dict[str, str]]:
-        """The navigation: the home page (the latest briefing), the briefing archive, one index per kind, and
-        the search page. The home tab is "Home", not "Briefing": beside "Briefings" the two read as one."""
+        """The navigation: the home page (the latest briefing), the briefing archive, one index per kind, the
+        timeline of events and the search page. The home tab is "Home", not "Briefing": beside "Briefings" the
+        two read as one."""
         nav = [{"Home": urls.HOME}, {"Briefings": urls.briefings_uri()}, {"Articles": urls.index_uri("article")}] + [
             {KINDS[k].plural: urls.index_uri(k)} for k in ENTITY_KINDS
-        ]
+        ] + [{"Timeline": urls.timeline_uri()}]
         return [*nav, {"Search": urls.SEARCH}] if search_page else nav
 
     def _search_page(self) -> PageSpec:
@@ -332,7 +318,9 @@ class SiteRenderer:
                 "ongoing": r._cards(ongoing),
                 "upcoming": r._cards(upcoming),
                 "articles": [r._article_item(a) for a in earlier],
-                "people": [r._card(k, r._note(k), n) for k, n in ranked],
+                # Each with a sparkline of the weeks before (`charts.spark`).
+                "people": [{**(card := r._card(k, r._note(k), n)), "spark": charts.spark(r, k, card["name"])}
+                           for k, n in ranked],
                 # An event in the Ongoing or Upcoming box is not listed again.
                 "events": r._cards(k for k in week_events if k not in ongoing and k not in upcoming),
                 "archive_url": r._url(urls.index_uri("article")),
@@ -354,7 +342,7 @@ class SiteRenderer:
 
         def index_view(r: SiteRenderer) -> dict[str, Any]:
             return {
-                "months": [{"label": dt.date(y, m, 1).strftime("%B %Y"), "url": r._url(urls.month_uri(y, m)),
+                "months": [{"label": month_label(y, m), "url": r._url(urls.month_uri(y, m)),
                             "count": len(months[(y, m)])} for y, m in ordered],
                 "articles": [r._article_item(a) for a in r.desk.articles[: r.options.page_size]],
             }
@@ -362,14 +350,14 @@ class SiteRenderer:
         specs = [PageSpec(urls.index_uri("article"), "Articles", "articles_index.html",
                           "Every brief, month by month.", None, index_view, listing=Listing.ARTICLES, search_boost=0.0)]
         for position, (year, month) in enumerate(ordered):
-            label = dt.date(year, month, 1).strftime("%B %Y")
+            label = month_label(year, month)
 
             def month_view(r: SiteRenderer, year: int = year, month: int = month,
                            position: int = position) -> dict[str, Any]:
                 newer = ordered[position - 1] if position > 0 else None
                 older = ordered[position + 1] if position + 1 < len(ordered) else None
                 return {
-                    "label": dt.date(year, month, 1).strftime("%B %Y"),
+                    "label": month_label(year, month),
                     "articles": [r._article_item(a) for a in months[(year, month)]],
                     "newer": r._month_link(newer),
                     "older": r._month_link(older),
@@ -384,7 +372,7 @@ class SiteRenderer:
     def _month_link(self, month: tuple[int, int] | None) -> dict[str, str] | None:
         if month is None:
             return None
-        return {"label": dt.date(month[0], month[1], 1).strftime("%B %Y"), "url": self._url(urls.month_uri(*month))}
+        return {"label": month_label(*month), "url": self._url(urls.month_uri(*month))}
 
     def _entity_indexes(self, kind: str) -> list[PageSpec]:
         entities = list(self.desk.entities[kind].values())
@@ -412,6 +400,9 @@ class SiteRenderer:
                     "groups": [{"heading": h, "members": items} for h, items in groups.items()],
                     "pager": r._pager(lambda n: urls.index_uri(kind, n), number, len(chunks)),
                     "total": len(entities),
+                    # The people's co-mention network on the first page; the events' timeline linked.
+                    "network": charts.people_network(r) if kind == "person" and number == 1 else None,
+                    "timeline_url": r._url(urls.timeline_uri()) if kind == "event" else "",
                 }
 
             title = label if number == 1 else f"{label} (page {number})"
@@ -596,6 +587,12 @@ class SiteRenderer:
                 "activity": {"count": len(drawn), "first": format_date(drawn[-1].date),
                              "latest": format_date(drawn[0].date)} if drawn else None,
             })
+        # Pictures (`charts`): coverage per period on every profile, and what the kind draws besides.
+        view["activity_chart"] = charts.activity(self, entity)
+        if isinstance(entity, Person):
+            view["connections_chart"] = charts.connections(self, key, entity.name)
+        elif isinstance(entity, Event):
+            view["timeline_chart"] = charts.event_timeline(self, entity)
         # Sources are left out: an article has one, so "covered with" a source says only where it was read.
         view["connections"] = [
             {"label": KINDS[kind].plural, "members": [self._card(k, self._note(k), n) for k, n in members]}

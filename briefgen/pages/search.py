@@ -37,7 +37,10 @@ _ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=
 #: Markers that still count inside an ignored element (`data-pagefind-ignore="index"`, Pagefind's default).
 _STILL_READ = re.compile(r"data-pagefind-(?!ignore|weight)")
 #: Comments and elements whose text is not markup: a tag inside them would be miscounted.
-_NOT_MARKUP = re.compile(r"<(?:!--|!\[CDATA\[|script|style|textarea|title|template|xmp|plaintext)", re.IGNORECASE)
+_NOT_MARKUP = re.compile(r"<(?:!--|!\[CDATA\[|script|style|textarea|template|xmp|plaintext"
+                         # A `<title>` holding plain text alone (an SVG picture's) reads the same as markup
+                         # or as text; any other could hide a tag inside text.
+                         r"|title\b(?![^>]*>[^<]*</title>))", re.IGNORECASE)
 
 
 class SearchIndexError(RuntimeError):

@@ -33,6 +33,8 @@ class Listing(StrEnum):
     """A day's briefing (`briefings.briefing_pages`): its articles and its editor's note."""
     BRIEFINGS = "briefings"
     """A page of the briefing archive: days, newest first."""
+    TIMELINE = "timeline"
+    """A page of the timeline of events (`timeline.timeline_pages`): the whole of it, or a year."""
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,13 @@ def briefings_uri(page: int = 1) -> str:
     return f"{FOLDERS['briefing']}/index.md" if page == 1 else f"{FOLDERS['briefing']}/page/{page}.md"
 
 
+def timeline_uri(year: int | None = None, page: int = 1) -> str:
+    """Source URI of a page of the timeline of events: `timeline/index.md` (the whole timeline, or its
+    latest year when it is paged by year), `timeline/2024.md`, `timeline/2024/page/2.md`."""
+    base = "timeline/index" if year is None else f"timeline/{year:04d}"
+    return f"{base}.md" if page == 1 else f"{base[: -len('/index')] if year is None else base}/page/{page}.md"
+
+
 #: Folder of the feed of briefings (`briefings/feed.xml`, `briefings/atom.xml`), whatever `use_directory_urls` says.
 BRIEFINGS_FEED_FOLDER = f"{FOLDERS['briefing']}/"
 

@@ -18,8 +18,14 @@ cannot tell (an article that now belongs on a page was not read by its last rend
 - an article's previous and next in its story: the articles next to an edited one in an event's coverage;
 - an event's related events: those sharing a participant, a place or an article with an edited event;
 - event statuses, which follow the desk's date (its newest article's): events whose status moved;
-- the daily briefings: the days of the edited articles (old and new dates) and of the edited notes, and
-  the archive when days, counts or note titles change.
+- the daily briefings: the days of the edited articles (old and new dates) and of the edited notes, the
+  days next to one that appeared or went, and the archive pages whose days, counts or note titles change;
+- the month archives likewise, and an index of entries when an entry of its kind changes or the
+  coverage it counts grows or shrinks.
+
+A later page of an entity's coverage shows only its name (and summary, in its head) and a page of the
+list: it is rendered again when those change, or an article it lists does, whatever else of the
+entity changed.
 
 Entity pages also own their feed and API document, written again only for the pages a rebuild
 renders: an entity whose feed lists an edited article, or an article drawn from a renamed source, has
@@ -31,6 +37,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +60,9 @@ NOTE_KIND = "briefing"
 #: How many of an article's related articles its page may show: its own, and as many more as it leaves out
 #: for being its story's previous and next (compared, those leave nothing shown out of account).
 _RELATED_SHOWN = RELATED_ARTICLES + 2
+#: The listings `pages_to_rebuild` has a rule for: a page of any other is rendered again by every rebuild.
+KNOWN_LISTINGS = frozenset({Listing.HOME, Listing.ARTICLES, Listing.MONTH, Listing.ENTITY_INDEX, Listing.SEARCH,
+                            Listing.BRIEFING, Listing.BRIEFINGS, Listing.TIMELINE})
 
 
 @dataclass
@@ -191,10 +201,11 @@ def _related_moved(versions: tuple[_DeskVersion, _DeskVersion], moved: list[Edit
     """Articles (not edited themselves) whose related coverage differs after the `moved` edits.
 
     `related.related_articles` scores an article against those at most `WINDOW` places from it in the
-    coverage of each entry they share, each entry weighed by how long its coverage is. So an article
-    whose relations moved changes the lists of the articles near it, in the old and the new lists; and
-    an entry whose coverage grew or shrank, those of every article covering it. Each candidate's list is
-    worked out with both indexes (a few lookups each): only those that differ are rendered again.
+    coverage of each entry they share, each entry weighed by how common it is (`related.commonness`, a
+    step at each doubling of its coverage). So an article whose relations moved changes the lists of the
+    articles near it, in the old and the new lists; and an entry whose commonness changed, those of every
+    article covering it. Each candidate's list is worked out with both indexes (a few lookups each): only
+    those that differ are rendered again.
     """
     old, new = versions
     near: set[str] = set()
@@ -206,17 +217,17 @@ def _related_moved(versions: tuple[_DeskVersion, _DeskVersion], moved: list[Edit
                 if not related.KIND_WEIGHT.get(key[0], 1.0):
                     continue  # (an entry that weighs nothing is skipped by the scoring too)
                 before, after = old.index.coverage.get(key, []), new.index.coverage.get(key, [])
-                if len(before) != len(after):
+                if related.commonness(len(before)) != related.commonness(len(after)):
                     near.update(a.slug for a in after)
                 else:
                     near.update(a.slug for a in _near(version.index.coverage.get(key, []), article,
                                                       related.WINDOW + 1))
     found: set[EntityKey] = set()
     for slug in near:
-        article = new.articles.get(slug)
-        if article is None or article.key in changed or old.articles.get(slug) is not article:
-            continue
-        if not _same(old.index.related_articles(article, _RELATED_SHOWN),
+        before, article = old.articles.get(slug), new.articles.get(slug)
+        if before is None or article is None or article.key in changed:
+            continue  # (an edited article's page is rendered again anyway)
+        if not _same(old.index.related_articles(before, _RELATED_SHOWN),
                      new.index.related_articles(article, _RELATED_SHOWN)):
             found.add(article.key)
     return found
@@ -238,10 +249,10 @@ def _story_moved(versions: tuple[_DeskVersion, _DeskVersion], edits: list[Edit],
                         near.update(a.slug for a in _near(version.index.coverage.get(key, []), article, 1))
     found: set[EntityKey] = set()
     for slug in near:
-        article = new.articles.get(slug)
-        if article is None or article.key in changed or old.articles.get(slug) is not article:
+        before, article = old.articles.get(slug), new.articles.get(slug)
+        if before is None or article is None or article.key in changed:
             continue
-        if not _same(old.index.story_neighbours(article), new.index.story_neighbours(article)):
+        if not _same(old.index.story_neighbours(before), new.index.story_neighbours(article)):
             found.add(article.key)
     return found
 
@@ -254,6 +265,24 @@ def _status_moved(old: Desk, new: Desk) -> set[EntityKey]:
     return {event.key for slug, event in new.entities["event"].items()
             if isinstance(event, Event) and isinstance(was := before.get(slug), Event)
             and was.status_on(old.date) != event.status_on(new.date)}
+
+
+def _pairs_recounted(moved: list[Edit]) -> set[frozenset[EntityKey]]:
+    """Pairs of people whose count of articles naming both the `moved` edits change: both named by an
+    edited article in one version of it and not in the other."""
+    pairs: set[frozenset[EntityKey]] = set()
+    for a, b in moved:
+        before, after = ({k for k in x.covers() if k[0] == "person"} if x else set() for x in (a, b))
+        if before != after:
+            pairs.update(frozenset(pair) for pair in itertools.combinations(sorted(before | after), 2)
+                         if not (set(pair) <= before and set(pair) <= after))
+    return pairs
+
+
+def _drawn_to_today(desk: Desk) -> set[EntityKey]:
+    """Events a timeline draws up to the desk's date: ongoing, with no end (`pages.charts.drawn_end`)."""
+    return {e.key for e in desk.entities["event"].values()
+            if isinstance(e, Event) and e.end is None and (e.ongoing or e.status == "ongoing")}
 
 
 def _renamed_outlets(versions: tuple[_DeskVersion, _DeskVersion], changed: set[EntityKey]) -> set[EntityKey]:
@@ -318,6 +347,7 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
     rolled: set[tuple[_DeskVersion, EntityKey]] = set()  # events whose own coverage or sub-events changed
     for version, article in listed:
         reshaped.update(article.covers())
+        reshaped.update(article.cited_sources())
         rolled.update((version, key) for key in article.covers() if key[0] == "event")
     rolled.update((v, key) for key in changed if key[0] == "event" for v in versions)
     for version, key in rolled:  # an event's page rolls up its sub-events' coverage and participants
@@ -327,6 +357,20 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
     if old_desk.date != new_desk.date:  # an empty feed is dated by the desk's date
         reshaped.update(e.key for e in new_desk.all_entities() if not index.coverage_of(e.key))
     articles_moved = _story_moved(versions, edits, changed) | _related_moved(versions, moved, changed)
+    # Pictures (`pages.charts`): a person's connections draw how often two of their neighbours are named
+    # together; the people index's network counts who is named, by year and topic; an event's timeline
+    # draws an ongoing event up to the desk's date.
+    pairs = _pairs_recounted(moved)
+    paired = {key for pair in pairs for key in pair}
+    network_moved = any(a is None or b is None or a.covers() != b.covers() or a.date.year != b.date.year
+                        for a, b in moved)
+    timelines = (_drawn_to_today(old_desk) | _drawn_to_today(new_desk)) if old_desk.date != new_desk.date else set()
+
+    def drawn_anew(owner: EntityKey, reads: frozenset[EntityKey]) -> bool:
+        """Whether the picture of an entity's first page (which shows what it reads) changed."""
+        if owner[0] == "person" and len(named := reads & paired) > 1:
+            return any(pair <= named for pair in pairs)
+        return owner[0] == "event" and not reads.isdisjoint(timelines)
     changed_kinds = {key[0] for key in changed}
 
     @functools.cache
@@ -380,6 +424,8 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
             return month is not None and _neighbours(old.months, month) != _neighbours(new.months, month)
         if listing is Listing.ENTITY_INDEX:
             # Order and paging move when an entry of the kind changes; counts when an entry's coverage does.
+            if spec.index_kind == "person" and spec.number == 1 and network_moved:
+                return True
             return spec.index_kind in changed_kinds or not reads.isdisjoint(shown) or any(
                 recounted(key) for key in reads & reshaped)
         if listing is Listing.BRIEFING:
@@ -389,9 +435,11 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
             return day is not None and _neighbours(old.days, day) != _neighbours(new.days, day)
         if listing is Listing.BRIEFINGS:
             return archive_changed(spec.number) or not reads.isdisjoint(shown)
+        if listing is Listing.TIMELINE:  # every event, drawn as of the desk's date
+            return "event" in changed_kinds or old_desk.date != new_desk.date
         # The search page depends on the settings alone; a page these rules do not know is rendered
         # again, never left stale.
-        return listing is not Listing.SEARCH
+        return listing not in KNOWN_LISTINGS
 
     def is_dirty(uri: str, spec: PageSpec) -> bool:
         reads = last.reads.get(uri)
@@ -403,7 +451,7 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
         if owner in articles_moved:
             return True
         if spec.number == 1:
-            return owner in shown or not reads.isdisjoint(shown) or owner in reshaped
+            return owner in shown or not reads.isdisjoint(shown) or owner in reshaped or drawn_anew(owner, reads)
         # Later coverage pages show their entity's name and a page of its coverage: they change only
         # when those do, or an article they list does.
         return ((owner in shown and headed_anew(owner)) or not (reads - {owner}).isdisjoint(shown)
