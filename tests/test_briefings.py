@@ -214,6 +214,10 @@ def test_home_opens_on_the_latest_briefing_beside_ongoing_and_upcoming(site: Des
     assert 'href="events/summit/"' in ongoing and "next-visit" not in ongoing
     assert 'href="events/next-visit/"' in upcoming and "events/summit/" not in upcoming
     assert "old-talks" not in ongoing + upcoming, "a concluded event is in neither box"
+    # The briefings before the latest, a note-only day among them.
+    days = page[page.index('id="earlier-briefings"') : page.index('id="people-of-the-week"')]
+    assert re.findall(r'href="(briefings/[0-9-]+/)"', days) == [
+        "briefings/2024-07-02/", "briefings/2024-07-01/", "briefings/2024-06-28/"]
     # Then the articles before the briefing's day.
     earlier = page[page.index('id="latest"') :]
     assert 'href="articles/older-story/"' in earlier and "summit-talks" not in earlier

@@ -31,6 +31,8 @@ ALL_NEWS = "Today's briefs"
 HOME_ITEMS = 25
 #: Headlines the archive shows under each day.
 ARCHIVE_HEADLINES = 3
+#: Earlier briefings the home page links besides the latest.
+RECENT_BRIEFINGS = 5
 #: Events in each of the home page's Ongoing and Upcoming boxes (a long war must not grow the page).
 EVENT_BOX_CAP = 8
 
@@ -290,6 +292,21 @@ def home_briefing(r: Renderer) -> dict[str, Any] | None:
         return None
     day, articles = latest
     return briefing_view(r, day, articles, r.desk.notes.get(day), limit=HOME_ITEMS)
+
+
+def earlier_briefings(r: Renderer, limit: int = RECENT_BRIEFINGS) -> list[dict[str, Any]]:
+    """The `limit` briefings before the latest (which the home page opens on), newest first: each
+    day's date, address, note title and number of briefs. Reads only the newest days of the desk."""
+    desk = r.desk
+    counts: dict[dt.date, int] = {}
+    for article in desk.articles:  # newest first: stop at the first day past the ones needed
+        if article.date not in counts and len(counts) > limit:
+            break
+        counts[article.date] = counts.get(article.date, 0) + 1
+    days = sorted(counts.keys() | set(sorted(desk.notes)[-(limit + 1):]), reverse=True)[1 : limit + 1]
+    return [{"date": _long_date(day), "iso_date": day.isoformat(), "url": r._url(urls.briefing_uri(day)),
+             "note_title": note.title if (note := desk.notes.get(day)) else "", "count": counts.get(day, 0)}
+            for day in days]
 
 
 def event_boxes(desk: Desk) -> tuple[list[EntityKey], list[EntityKey]]:

@@ -22,7 +22,7 @@ from ..desk.model import Article, Entity, EntityKey, Event, Org, Outlet, Person,
 from ..desk.schema import ENTITY_KINDS, KINDS
 from . import charts, urls
 from .body import BodyRenderer
-from .briefings import BriefingSection, briefing_pages, event_boxes, home_briefing
+from .briefings import BriefingSection, briefing_pages, earlier_briefings, event_boxes, home_briefing
 from .dates import format_date, format_span, month_label
 from .feeds import feed_folder_of, feed_links
 from .spec import KeptPages, Listing, PageSpec
@@ -315,6 +315,7 @@ class SiteRenderer:
                 "window": {"start": format_date(window[0]), "end": format_date(window[1])} if window else None,
                 "briefing": briefing,
                 "briefings_url": r._url(urls.briefings_uri()),
+                "earlier_briefings": earlier_briefings(r),
                 "ongoing": r._cards(ongoing),
                 "upcoming": r._cards(upcoming),
                 "articles": [r._article_item(a) for a in earlier],
