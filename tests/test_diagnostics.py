@@ -344,6 +344,12 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         "content/sources/wire.yml:1:1: warning[unused-entry]: no article or entry refers to source `wire`",
         "name it as an article's source (`source: {outlet: wire, url: ...}`) or delete the file",
     ),
+    "wrong-type-source": (
+        {STORY: "---\ntitle: A story\ndate: 2024-07-03\nsource:\n  - Example News\nsummary: A summary.\n"
+                "key_points:\n  - A point.\npeople: [ada-lovelace]\n---\nAda Lovelace spoke.\n"},
+        f"{STORY}:5:3: error[wrong-type]: `source` must be a source slug or a mapping, not a list",
+        "",
+    ),
     "status-conflict": (
         {EVENT: "name: Summit\nstart: 2024-07-04\nongoing: true\nstatus: concluded\n"},
         f"{EVENT}:4:9: error[status-conflict]: the event says `status: concluded` and `ongoing: true`",

@@ -143,6 +143,7 @@ class _Converter:
         # This runs for every value of every file: dispatched on the exact type (schema types have no
         # subclasses), with text and references, most of a file's values, handled here.
         ftype_class = type(ftype)
+        written = ftype  # what the author may write, for the message when it is neither form
         if ftype_class is Either:
             ftype = ftype.mapping if type(node) is yaml.MappingNode else ftype.scalar  # type: ignore[union-attr]
             ftype_class = type(ftype)
@@ -152,7 +153,7 @@ class _Converter:
             return self.sequence(node, ftype, path, label)  # type: ignore[arg-type]
         if type(node) is not yaml.ScalarNode:
             shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
-            self.error(node, "wrong-type", f"`{label}` must be {_describe(ftype)}, not {shape}")
+            self.error(node, "wrong-type", f"`{label}` must be {_describe(written)}, not {shape}")
             return None
         if ftype_class is Text:
             # node.value is the text as written: YAML 1.1's `NO` → False or 12:30 → 750 never happens here.
