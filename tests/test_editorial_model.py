@@ -218,3 +218,12 @@ def test_briefing_fields_and_notes_reach_the_model(tmp_path: Path) -> None:
     quiet, busy = notes[dt.date(2024, 7, 2)], notes[dt.date(2024, 7, 3)]
     assert (quiet.title, quiet.body) == ("Editor's note", "Little happened.\n")
     assert (busy.title, busy.body) == ("A busy day", "Much happened.\n")
+
+
+def test_a_note_dated_after_the_newest_article_is_the_desks_today(tmp_path: Path) -> None:
+    rel, text = _article("story", "2024-07-03", people="ada")
+    files = {**PEOPLE, **EVENTS, rel: text, "content/briefings/2024-07-09.md": "The visit begins.\n"}
+    index = _index(tmp_path, files)
+    assert index.desk.date == dt.date(2024, 7, 9)
+    visit = index.desk.entity(("event", "visit"))
+    assert isinstance(visit, Event) and visit.status_on(index.desk.date) == "ongoing"

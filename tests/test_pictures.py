@@ -81,6 +81,8 @@ MANY = {
        for i in range(160)},
     **{f"content/events/old-{i}.yml": f"name: Old event {i}\nstart: 2023-0{i + 1}-10\n" for i in range(4)},
     "content/events/long.yml": "name: Long conflict\nstart: 2023-06-01\nongoing: true\n",
+    # Starts and ends in years with no other event: the year between has a page for it too.
+    "content/events/decade.yml": "name: Long treaty talks\nstart: 2020-03-01\nend: 2022-02-01\n",
     **_article("only", "2024-12-31", "people: [ada]\nevents: [e-001]"),
 }
 
@@ -213,7 +215,8 @@ def test_the_timeline_lists_every_event_with_its_dates(desk: Desk) -> None:
 
 def test_the_timeline_is_paged_by_year_when_there_are_many_events(many: Desk) -> None:
     pages = {folder: page for folder, page in _pages(many).items() if folder.startswith("timeline")}
-    assert sorted(pages) == ["timeline", "timeline/2023", "timeline/page/2"]
+    assert sorted(pages) == ["timeline", "timeline/2020", "timeline/2021", "timeline/2022", "timeline/2023",
+                             "timeline/page/2"]
     listed: dict[str, list[str]] = {}
     for folder, page in pages.items():
         items = re.findall(r'<li class="bg-tl-item"><time datetime="[-\d]+">.*?'
@@ -225,6 +228,7 @@ def test_the_timeline_is_paged_by_year_when_there_are_many_events(many: Desk) ->
             listed.setdefault(slug, []).append(folder)
     assert set(listed) == {p[len("content/events/") : -len(".yml")] for p in MANY if p.startswith("content/events/")}
     assert sorted(listed["long"]) == ["timeline", "timeline/2023"]  # ongoing since 2023: on both years
+    assert sorted(listed["decade"]) == ["timeline/2020", "timeline/2021", "timeline/2022"]
     assert len(re.findall(r'class="bg-tl-item"', pages["timeline"])) == timeline.YEAR_PAGE_SIZE
     assert 'href="2023/"' in pages["timeline"] and 'href="page/2/"' in pages["timeline"]
     assert '<strong aria-current="page">2024</strong>' in pages["timeline/page/2"]

@@ -55,6 +55,7 @@ class DeskIndex:
     sentences_memo: dict[str, dict[EntityKey, str]] = field(default_factory=dict, repr=False)
     rolled_memo: dict[EntityKey, list[Article]] = field(default_factory=dict, repr=False)
     ranked_memo: dict[EntityKey, list[Article]] = field(default_factory=dict, repr=False)
+    family_memo: dict[EntityKey, frozenset[EntityKey]] = field(default_factory=dict, repr=False)
 
     def together(self, key: EntityKey) -> Counter[EntityKey]:
         """How many articles `key` shares with each other entity."""
@@ -164,8 +165,12 @@ class DeskIndex:
         """Whether `article` is about `key` (or, for an event, about one of its sub-events)."""
         if key in article.about:
             return True
-        return key[0] == "event" and key in self.children and any(
-            k[0] == "event" and k in article.about for k in self.descendants(key))
+        if key[0] != "event" or key not in self.children or not article.about:
+            return False
+        family = self.family_memo.get(key)
+        if family is None:  # asked for each article of a long war's coverage: the sub-events found once
+            family = self.family_memo[key] = frozenset(self.descendants(key))
+        return not family.isdisjoint(article.about)
 
     def page_coverage(self, key: EntityKey) -> list[Article]:
         """An entity's coverage as its pages list it: the articles about it first, then those that

@@ -360,9 +360,10 @@ class Desk:
 
     @property
     def date(self) -> dt.date:
-        """The newest article's date: what "now" means for the site (statuses, "upcoming"), so builds
-        never read the clock."""
-        return self.articles[0].date if self.articles else dt.date(1970, 1, 1)
+        """The newest article's date, or a later editor's note's: what "now" means for the site (statuses,
+        "upcoming"), so that builds never read the clock."""
+        newest = self.articles[0].date if self.articles else dt.date(1970, 1, 1)
+        return max(newest, max(self.notes)) if self.notes else newest
 
 
 def entity_from(doc: ValidDoc) -> Entity:

@@ -80,13 +80,12 @@ def timeline_pages(r: Renderer) -> list[PageSpec]:
         return [PageSpec(urls.timeline_uri(), "Timeline", "timeline.html", description, None, view,
                          listing=Listing.TIMELINE, search_boost=0.0)]
 
-    years = sorted({y for e in events for y in (e.start.year, drawn_end(e, today).year)})
-    by_year: dict[int, list[Event]] = {y: [] for y in years}
+    by_year: dict[int, list[Event]] = {}
     for event in events:  # in order: each year's events stay sorted by start
-        first, last = event.start.year, drawn_end(event, today).year
-        for year in years:
-            if first <= year <= last:
-                by_year[year].append(event)
+        # On every year it runs through: a war that began in 2022 is on the page of 2023 too.
+        for year in range(event.start.year, drawn_end(event, today).year + 1):
+            by_year.setdefault(year, []).append(event)
+    years = sorted(by_year)
     main = today.year if today.year in by_year else years[-1]
 
     def uri(year: int, number: int = 1) -> str:
