@@ -370,6 +370,34 @@ CASES: dict[str, tuple[dict[str, str | bytes], str, str]] = {
         "not `monday`",
         "name the file YYYY-MM-DD.md",
     ),
+    "date-out-of-range-note": (
+        {"content/briefings/2150-01-01.md": "A day far ahead.\n"},
+        "content/briefings/2150-01-01.md:1:1: error[date-out-of-range]: the note is dated 2150-01-01, outside the "
+        "years 1000 to 2100 that pages, feeds and archives can show",
+        "check the year",
+    ),
+    "no-front-matter-note": (
+        {"content/briefings/2024-07-03.md": "---\ntitel: The day\nA quiet day.\n"},
+        "content/briefings/2024-07-03.md:1:1: error[no-front-matter]: the front matter that starts on line 1 is "
+        "not closed by a `---` line",
+        "close it with a `---` line",
+    ),
+    "unsafe-html-note": (
+        {"content/briefings/2024-07-03.md": "A quiet day.\n\n<script>alert(1)</script>\n"},
+        "content/briefings/2024-07-03.md:3:1: warning[unsafe-html]: the `<script>` element is removed from the page",
+        "pages keep only safe HTML",
+    ),
+    "overlapping-roles-reported-once-each": (
+        {ADA: "name: Ada Lovelace\naliases: [Lovelace]\nroles:\n"
+              "  - title: Aide\n    org: ministry\n    from: 2019-01-01\n    to: 2030-01-01\n"
+              "  - title: Deputy Minister\n    org: ministry\n    from: 2020-01-01\n    to: 2021-01-01\n"
+              "  - title: Countess\n    from: 2020-01-01\n"
+              "  - title: Mathematician\n    from: 2019-01-01\n",
+         "content/orgs/ministry.yml": "name: The Ministry\n"},
+        f"{ADA}:8:5: warning[overlapping-roles]: the roles `Aide` and `Deputy Minister` overlap from 2020-01-01 "
+        "to 2021-01-01, so pages cannot tell which one the person held then",
+        "give `Aide` a `to:` date before `Deputy Minister` starts",
+    ),
     "bad-briefing-date-impossible-day": (
         {"content/briefings/2024-02-30.md": "---\ntitle: Leap\n---\nA quiet day.\n"},
         "content/briefings/2024-02-30.md:1:1: error[bad-briefing-date]: a briefing note is named after its day, "

@@ -286,8 +286,12 @@ def _load_one(kind: str, path: str, folders: tuple[str, ...], rel: str, sink: Di
         node = compose(text, sink)
         return ParsedFile(SourceDoc(kind, slug, rel, folders=folders), node, unparsable=sink.errors > 0)
     parts = split_front_matter(text)
-    if parts is None and kind == "briefing":  # a note may be Markdown alone: its fields are all optional
-        return ParsedFile(SourceDoc(kind, slug, rel, text, 1, folders), _NO_FIELDS)
+    if parts is None and kind == "briefing":
+        if text.startswith("---"):  # front matter begun and never closed: its fields would be published as text
+            sink.error(1, 1, "no-front-matter", "the front matter that starts on line 1 is not closed by a `---` line",
+                       "close it with a `---` line, or remove the first one for a note of Markdown alone")
+            return None
+        return ParsedFile(SourceDoc(kind, slug, rel, text, 1, folders), _NO_FIELDS)  # a note may be Markdown alone
     if parts is None:
         sink.error(1, 1, "no-front-matter", "an article must start with YAML front matter between `---` lines",
                    "put `---`, the title, date and other fields, then `---` at the top of the file")

@@ -316,7 +316,12 @@ class Article:
 
     def is_about(self, key: EntityKey) -> bool:
         """Whether the article is mainly about `key` (not merely mentioning it)."""
-        return key in self.about
+        return key in self.about_set
+
+    @functools.cached_property
+    def about_set(self) -> frozenset[EntityKey]:
+        """`about` as a set: looked up once for every entry the article covers."""
+        return frozenset(self.about)
 
     @property
     def last_changed(self) -> dt.date:
@@ -407,12 +412,21 @@ def article_from(doc: ValidDoc) -> Article:
         draft=v.get("status") == "draft",
         body=doc.source.body,
         body_line=doc.source.body_line,
-        about=tuple((kind, slug) for slug in v.get("about", ()) for kind in LISTED_KINDS if slug in refs[kind]),
+        about=_about(v.get("about", ()), refs),
         why_it_matters=v.get("why_it_matters", ""),
         whats_next=v.get("whats_next", ""),
         updated=v.get("updated"),
         corrections=tuple(Correction(date=c["date"], text=c["text"]) for c in v.get("corrections", ())),
     )
+
+
+def _about(slugs: Iterable[str], refs: Mapping[str, tuple[str, ...]]) -> tuple[EntityKey, ...]:
+    """The entries an article is about: each slug of `about` in every listed kind whose field names it."""
+    slugs = list(slugs)
+    if not slugs:
+        return ()
+    listed = {kind: set(refs[kind]) for kind in LISTED_KINDS}
+    return tuple((kind, slug) for slug in slugs for kind in LISTED_KINDS if slug in listed[kind])
 
 
 def note_from(doc: ValidDoc) -> BriefingNote:

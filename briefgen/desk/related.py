@@ -29,7 +29,7 @@ HALF_LIFE_DAYS = 30
 
 def salience(article: Article, key: EntityKey) -> int:
     """`ABOUT` when the article is about `key`, else `MENTION`."""
-    return ABOUT if key in article.about else MENTION
+    return ABOUT if key in article.about_set else MENTION
 
 
 def commonness(articles: int) -> int:
@@ -58,8 +58,13 @@ def related_articles(article: Article, coverage: Callable[[EntityKey], Sequence[
             found[other.slug] = other
     day = article.date.toordinal()
     ranked = sorted(found.values(), key=lambda other: (
-        -scores[other.slug] * _recency(abs(day - other.date.toordinal())), *order(other)))
+        -_tied(scores[other.slug] * _recency(abs(day - other.date.toordinal()))), *order(other)))
     return ranked[:limit]
+
+
+def _tied(score: float) -> float:
+    """`score` rounded, so that sums equal but for the order of their terms tie (then date and slug decide)."""
+    return round(score, 9)
 
 
 def _recency(days: int) -> float:
@@ -74,6 +79,6 @@ def related_events(event: Event, candidates: Mapping[EntityKey, float], events: 
 
     def rank(item: tuple[EntityKey, float]) -> tuple[float, int, str]:
         other = events[item[0][1]]
-        return -item[1] * _recency(abs(day - other.start.toordinal())), -other.start.toordinal(), item[0][1]
+        return -_tied(item[1] * _recency(abs(day - other.start.toordinal()))), -other.start.toordinal(), item[0][1]
 
     return sorted(candidates.items(), key=rank)[:limit]

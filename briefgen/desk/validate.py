@@ -423,14 +423,16 @@ def validate_file(parsed: ParsedFile, diagnostics: list[Diagnostic]) -> ValidDoc
     if values is None:
         return None
     valid = ValidDoc(doc, values, converter.positions, converter.refs)
-    _check_semantics(valid, sink)
+    _check_semantics(valid, sink, clean=converter.errors == 0)
     _check_placeholders(valid, converter.placeholders, sink)
     _check_long_verbatim(valid, sink)
     valid.errors = sink.errors
     return valid
 
 
-def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
+def _check_semantics(doc: ValidDoc, sink: DiagnosticSink, *, clean: bool = True) -> None:
+    """The checks of a file's values against each other. Those that point at an item of a list run only
+    on a `clean` file: an item dropped as invalid would shift every later item's place."""
     values = doc.values
     if doc.kind == "event":
         start, end = values.get("start"), values.get("end")
@@ -450,11 +452,16 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
         if start and end and end < start:
             sink.error(*doc.position("roles", index, "to"), "end-before-start",
                        f"the role `{role.get('title')}` ends ({end}) before it starts ({start})")
-    if doc.kind == "person":
+    if doc.kind == "person" and clean:
         _check_role_overlaps(doc, sink)
-    if doc.kind == "briefing" and not (_DATE_RE.fullmatch(doc.slug) and _is_date(doc.slug)):
-        sink.error(1, 1, "bad-briefing-date", f"a briefing note is named after its day, not `{doc.slug}`",
-                   "name the file YYYY-MM-DD.md, e.g. content/briefings/2024-07-03.md")
+    if doc.kind == "briefing":
+        day = dt.date.fromisoformat(doc.slug) if _DATE_RE.fullmatch(doc.slug) and _is_date(doc.slug) else None
+        if day is None:
+            sink.error(1, 1, "bad-briefing-date", f"a briefing note is named after its day, not `{doc.slug}`",
+                       "name the file YYYY-MM-DD.md, e.g. content/briefings/2024-07-03.md")
+        elif not FIRST_DATE <= day <= LAST_DATE:
+            sink.error(1, 1, "date-out-of-range", f"the note is dated {day}, outside the years {FIRST_DATE.year} "
+                       f"to {LAST_DATE.year} that pages, feeds and archives can show", "check the year for a typo")
     if doc.kind == "article" and "date" in values:
         date = values["date"]
         expected = (f"{date.year:04d}", f"{date.month:02d}")
@@ -462,8 +469,9 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
             sink.error(*doc.position("date"), "misplaced-article",
                        f"an article dated {date} belongs in content/articles/{expected[0]}/{expected[1]}/",
                        f"move it to content/articles/{expected[0]}/{expected[1]}/{doc.slug}.md")
-    if doc.kind == "article":
+    if doc.kind == "article" and clean:
         _check_article_fields(doc, sink)
+    if doc.source.body:  # an article's, or an editor's note's: both are rendered the same way
         complex_body = too_complex(doc.source.body)
         if complex_body is not None:  # no page is made from it: Markdown would take too long, or fail
             sink.error(doc.source.body_line + complex_body.line - 1, complex_body.col, "too-complex",
@@ -471,6 +479,7 @@ def _check_semantics(doc: ValidDoc, sink: DiagnosticSink) -> None:
         for line, col, what in unsafe_html(doc.source.body):
             sink.warning(doc.source.body_line + line - 1, col, "unsafe-html", f"{what} is removed from the page",
                          "pages keep only safe HTML; write Markdown, and link with http(s) addresses")
+    if doc.kind == "article":
         _check_quotes_verbatim(doc, sink)
 
 
@@ -485,28 +494,39 @@ def _is_date(text: str) -> bool:
 def _check_role_overlaps(doc: ValidDoc, sink: DiagnosticSink) -> None:
     """Warn when two dated roles in one organisation overlap: pages could not tell which was held then.
 
-    Roles in different organisations may be held at once (a minister and a member of parliament);
-    two in one organisation overlapping is nearly always an old role whose `to` was not written.
+    Roles in different organisations, or given without one, may be held at once (a minister and a
+    member of parliament); two in one organisation overlapping is nearly always an old role whose `to`
+    was not written. Each role is reported once, against the earlier role it overlaps that ends last:
+    one pass over the roles sorted by start, whatever their number.
     """
-    dated = [(index, role) for index, role in enumerate(doc.values.get("roles", []))
-             if role.get("from") or role.get("to")]
-    for later, (index, role) in enumerate(dated):
-        for other_index, other in dated[:later]:
-            if role.get("org") != other.get("org"):
-                continue
-            start = max(role.get("from") or dt.date.min, other.get("from") or dt.date.min)
-            end = min(role.get("to") or dt.date.max, other.get("to") or dt.date.max)
-            if start > end:
-                continue
-            first, second = sorted(((other_index, other), (index, role)),
-                                   key=lambda pair: pair[1].get("from") or dt.date.min)
-            since = f"from {start}" if start != dt.date.min else "on every day"
-            sink.warning(*doc.position("roles", index), "overlapping-roles",
-                         f"the roles `{other.get('title')}` and `{role.get('title')}` overlap {since}"
-                         + (f" to {end}" if end != dt.date.max else "")
-                         + ", so pages cannot tell which one the person held then",
-                         f"give `{first[1].get('title')}` a `to:` date before `{second[1].get('title')}` starts, "
-                         "or correct the dates")
+    by_org: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for index, role in enumerate(doc.values.get("roles", [])):
+        if role.get("org") and (role.get("from") or role.get("to")):
+            by_org.setdefault(role["org"], []).append((index, role))
+    reported = 0
+    for roles in by_org.values():
+        roles.sort(key=lambda pair: (pair[1].get("from") or dt.date.min, pair[0]))
+        longest: dict[str, Any] | None = None  # of the roles so far, the one that ends last
+        for index, role in roles:
+            start = role.get("from") or dt.date.min
+            if longest is not None and start <= (longest.get("to") or dt.date.max):
+                end = min(role.get("to") or dt.date.max, longest.get("to") or dt.date.max)
+                since = f"from {start}" if start != dt.date.min else "on every day"
+                sink.warning(*doc.position("roles", index), "overlapping-roles",
+                             f"the roles `{longest.get('title')}` and `{role.get('title')}` overlap {since}"
+                             + (f" to {end}" if end != dt.date.max else "")
+                             + ", so pages cannot tell which one the person held then",
+                             f"give `{longest.get('title')}` a `to:` date before `{role.get('title')}` starts, "
+                             "or correct the dates")
+                reported += 1
+                if reported == _MAX_ROLE_WARNINGS:
+                    return
+            if longest is None or (role.get("to") or dt.date.max) > (longest.get("to") or dt.date.max):
+                longest = role
+
+
+#: Overlapping roles reported in one file: the first few say what to fix.
+_MAX_ROLE_WARNINGS = 10
 
 
 def _check_article_fields(doc: ValidDoc, sink: DiagnosticSink) -> None:

@@ -122,8 +122,9 @@ class SiteRenderer:
 
     @property
     def desk_date(self) -> dt.date:
-        """The newest article's date: what "now" means for the site, so builds never read the clock."""
-        return self.desk.articles[0].date if self.desk.articles else dt.date(1970, 1, 1)
+        """What "now" means for the site (`Desk.date`: the newest article's or editor's note's date), so that
+        builds never read the clock."""
+        return self.desk.date
 
     def pages(self, kept: KeptPages | None = None) -> list[PageSpec]:
         """Every page of the site, in a stable order.
