@@ -38,13 +38,14 @@ PER_FILE_CODES = frozenset({
     "duplicate-item", "too-few-items", "empty-file", "source-without-name",
 })
 #: CASES whose files the comparison cannot use: not YAML a language server would load (syntax, encoding, tags,
-#: aliases), a problem YAML loaders hide (a duplicate key keeps the last value), no content file at all, or a
-#: check no pattern can make (whether a bracketed host is a valid IP address).
+#: aliases), a problem YAML loaders hide (a duplicate key keeps the last value), no content file at all, a
+#: check no pattern can make (whether a bracketed host is a valid IP address), or one of a file's name.
 UNCOMPARABLE = frozenset({
     "yaml-syntax", "encoding", "yaml-tag", "yaml-alias", "yaml-too-complex", "file-too-large", "duplicate-key",
-    "no-front-matter", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host", "bad-slug-reserved",
+    "no-front-matter", "no-front-matter-note", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host", "bad-slug-reserved",
     "bad-slug-too-long", "encoding-control-character", "encoding-line-separator", "encoding-carriage-returns",
     "hidden-file", "unexpected-folder", "unexpected-file-outside-the-kinds",
+    "date-out-of-range-note",
 })
 REGENERATE = ("python -m briefgen.authoring.schemas_export briefgen/authoring/schemas --force"
               " (or: briefgen schema --out briefgen/authoring/schemas --force)")
