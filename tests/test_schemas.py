@@ -42,7 +42,8 @@ PER_FILE_CODES = frozenset({
 #: check no pattern can make (whether a bracketed host is a valid IP address), or one of a file's name.
 UNCOMPARABLE = frozenset({
     "yaml-syntax", "encoding", "yaml-tag", "yaml-alias", "yaml-too-complex", "file-too-large", "duplicate-key",
-    "no-front-matter", "no-front-matter-note", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host", "bad-slug-reserved",
+    "no-front-matter", "no-front-matter-note", "bad-slug", "unexpected-file", "bad-url-bad-ipv6-host",
+    "bad-slug-reserved",
     "bad-slug-too-long", "encoding-control-character", "encoding-line-separator", "encoding-carriage-returns",
     "hidden-file", "unexpected-folder", "unexpected-file-outside-the-kinds",
     "date-out-of-range-note",
