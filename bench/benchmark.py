@@ -34,13 +34,18 @@ from pathlib import Path
 import yaml
 
 import briefgen
-from briefgen.authoring.demo import write_demo_desk
+from briefgen.authoring.demo import DEFAULT_DAYS, write_demo_desk
 from briefgen.desk.pipeline import run
 from briefgen.desk.project import project_at
 from briefgen.pages.render import RenderOptions, SiteRenderer, default_templates_dir
 from briefgen.speed.checkcache import SETTLED_NS
 
 BIN = Path(sys.executable).parent
+#: Articles a day in every benchmark desk: the 10,000-article desk spans the demo desk's two years, and a
+#: desk of N articles spans N / this many days. A desk grows by adding days, as a real one does: packing ten
+#: times the articles into the same days would make each daily briefing ten times longer, a different desk
+#: rather than a larger one (docs/performance.md, "Bytes per page").
+ARTICLES_A_DAY = 10_000 / DEFAULT_DAYS
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,7 @@ def prepare(size: int, work: Path, repeat: int, trash: Trash, plain: bool) -> di
     """Write the desk of `size` articles (and, if `plain`, the same pages for plain MkDocs); time `check`."""
     desk = work / f"desk-{size}"
     if not desk.exists():
-        in_child(write_demo_desk, desk, size)
+        in_child(write_desk, desk, size)
     check = [str(BIN / "briefgen"), "check", "-q"]
     check_s, _ = median_run([*check, "--no-cache"], desk, repeat)  # cold, as in CI
     warm_s, edit_s = check_with_cache(check, desk, repeat)
@@ -227,6 +232,11 @@ def prepare(size: int, work: Path, repeat: int, trash: Trash, plain: bool) -> di
         in_child(write_plain_mkdocs, desk, work / f"plain-{size}")
     return {"articles": size, "check_s": round(check_s, 2), "check_warm_s": round(warm_s, 2),
             "check_edit_s": round(edit_s, 2)}
+
+
+def write_desk(desk: Path, size: int) -> None:
+    """The demo desk of `size` articles at `ARTICLES_A_DAY` a day."""
+    write_demo_desk(desk, size, days=max(1, round(size / ARTICLES_A_DAY)))
 
 
 def check_with_cache(check: list[str], desk: Path, repeat: int) -> tuple[float, float]:

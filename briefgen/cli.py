@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .authoring.changes import GitError, changed_files, relevant
-from .authoring.demo import write_demo_desk
+from .authoring.demo import DEFAULT_DAYS, write_demo_desk
 from .authoring.scaffold import ScaffoldError, default_schema_dir, parse_date, scaffold
 from .authoring.schemas_export import SchemaFileConflict, stale_schemas, write_schemas
 from .build import BuildRefused, InvalidConfiguration, build_site, load_mkdocs_config, project_of
@@ -151,6 +151,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--articles", type=int, default=1000, help="number of articles (default 1000)")
     demo.add_argument("--out", type=Path, required=True, help="a new or empty folder")
     demo.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    demo.add_argument("--days", type=_positive, default=DEFAULT_DAYS,
+                      help=f"days the articles are spread over, from 1 January 2024 (default {DEFAULT_DAYS})")
     demo.set_defaults(func=_demo)
 
     imp = sub.add_parser("import", parents=[common], help="turn a scraped article (text or saved HTML) into a draft",
@@ -172,6 +174,17 @@ def _parser() -> argparse.ArgumentParser:
     ann.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON")
     ann.set_defaults(func=_annotate)
     return parser
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1 (argparse reports the message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
 
 
 def _setup_logging(verbose: bool, quiet: bool) -> None:
@@ -260,7 +273,7 @@ def _schema(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     if args.out.exists() and any(args.out.iterdir()):
         raise BuildRefused(f"{args.out} is not empty; choose a new folder")
-    counts = write_demo_desk(args.out, args.articles, seed=args.seed)
+    counts = write_demo_desk(args.out, args.articles, seed=args.seed, days=args.days)
     if not args.quiet:
         listed = ", ".join(f"{n} {kind}s" for kind, n in counts.items())
         print(f"briefgen: wrote a demo desk of {listed} into {args.out}", file=sys.stderr)

@@ -49,7 +49,7 @@ class BriefgenConfig(base.Config):
     drafts = c.Optional(c.Type(bool))
     """Build drafts? Unset: yes for `serve`, no for `build`."""
     page_size = _Count("page_size", default=50)
-    """Items per page in indexes and coverage lists."""
+    """Items per page in indexes, coverage lists, the briefing archive and a day's briefing."""
     home_articles = _Count("home_articles", default=10)
     """Articles on the home briefing."""
     search_engine = c.Choice(("pagefind", "material"), default="pagefind")

@@ -35,7 +35,7 @@ from .desk.project import Project, files_stamp
 from .options import BriefgenConfig
 from .pages import urls
 from .pages.api import document_path
-from .pages.briefings import BriefingSection, sections_from, unknown_topics
+from .pages.briefings import sections_from, unknown_topics
 from .pages.feeds import feed_folder_of, feed_links
 from .pages.head import SCRIPT_URI, head_tags
 from .pages.jsonld import StructuredData
@@ -157,7 +157,7 @@ class SiteBuild:
             # The feeds and API documents need only the model, and MkDocs has cleaned the site folder by now.
             # Written from here on, they use the core the page workers leave idle (this process waiting for
             # a worker's pages, MkDocs copying files) instead of competing with the search index at the end.
-            out = _output(config, self.renderer.options.briefing_sections)
+            out = _output(config, self.renderer.options)
             self.writer = Forked(lambda: self._write_in_background(out))
         return files
 
@@ -271,7 +271,7 @@ class SiteBuild:
         self.stop_workers(keep_writers=True)
         if not config.site_url:
             log.info("briefgen: set `site_url` in mkdocs.yml to publish feeds (they need absolute addresses)")
-        out = _output(config, self.renderer.options.briefing_sections)
+        out = _output(config, self.renderer.options)
         try:
             if self.writer is not None:
                 count = self.writer.result()
@@ -375,8 +375,9 @@ def _report(result: Result, fresh: set[str] | None) -> None:
         log.info(f"briefgen: {quiet:,} more warning(s) in unchanged files; `briefgen check` lists them all")
 
 
-def _output(config: MkDocsConfig, sections: tuple[BriefingSection, ...] = ()) -> SiteOutput:
-    return SiteOutput(Path(config.site_dir), config.site_url, config.site_name, config.use_directory_urls, sections)
+def _output(config: MkDocsConfig, options: RenderOptions) -> SiteOutput:
+    return SiteOutput(Path(config.site_dir), config.site_url, config.site_name, config.use_directory_urls,
+                      options.briefing_sections, options.page_size)
 
 
 class GeneratedPage(File):

@@ -123,20 +123,26 @@ def _sections(page: str) -> dict[str, list[str]]:
     return found
 
 
-def test_a_briefing_day_groups_its_articles_by_section(site: Desk) -> None:
+def test_a_briefing_day_groups_its_articles_by_section_in_pages(site: Desk) -> None:
     page = content_of(site.page("briefings/2024-07-03"))
-    assert "<h1>Briefing of 3 July 2024</h1>" in page
-    assert _sections(page) == {
-        "Diplomacy": ["summit-talks", "two-topics"],
-        "Conflict": ["about-conflict"],
-        "Other news": ["weather"],
-    }
+    second = content_of(site.page("briefings/2024-07-03/page/2"))
+    assert "<h1>Briefing of 3 July 2024</h1>" in page and "<h1>Briefing of 3 July 2024 (page 2)</h1>" in second
+    # page_size 2: the day's four briefs, filed by section, two a page.
+    assert _sections(page) == {"Diplomacy": ["summit-talks", "two-topics"]}
+    assert _sections(second) == {"Conflict": ["about-conflict"], "Other news": ["weather"]}
+    assert "· 4 briefs" in page and "· 4 briefs" in second
+    assert 'rel="next" href="page/2/">Next page →</a>' in page and "Page 1 of 2" in page
+    assert 'rel="prev" href="../../">← Previous page</a>' in second and "Page 2 of 2" in second
+    assert 'id="note"' in page and 'id="note"' not in second, "the editor's note opens the day, once"
+    assert not (site.site / "briefings/2024-07-03/page/3").exists()
+    assert "page/2" not in content_of(site.page("briefings/2024-07-01")), "a day that fits one page has one"
     assert "Key point of summit-talks." in page
     assert "Why it matters:</strong> Trade hangs on it." in page
     assert "What's next:</strong> A visit in August." in page
     assert 'href="../../articles/summit-talks/"' in page and "Example News" in page
     # Newer and older days, by publication or note.
-    assert 'rel="next" href="../2024-07-02/"' in page and 'rel="prev"' not in page
+    assert 'rel="next" href="../2024-07-02/"' in page and 'rel="prev" href="../' not in page
+    assert 'rel="next" href="../../../2024-07-02/"' in second, "every page of a day links the days around it"
     older = content_of(site.page("briefings/2024-07-01"))
     assert 'rel="prev" href="../2024-07-02/"' in older and 'rel="next" href="../2024-06-28/"' in older
     # "Other news" appears only when it has articles.
@@ -182,6 +188,10 @@ def test_the_feed_of_briefings_is_valid_with_stable_guids(site: Desk, tmp_path: 
     assert first is not None and first.findtext("title") == "Briefing of 3 July 2024"
     description = first.findtext("description") or ""
     assert "<h3>Diplomacy</h3>" in description and "Key point of summit-talks." in description
+    # The item holds what the day's first page holds (page_size 2), and links the day for the rest.
+    assert "two-topics" in description and "about-conflict" not in description and "weather" not in description
+    assert '<a href="https://desk.example.org/briefings/2024-07-03/">All 4 briefs of the day</a>' in description
+    assert "briefs of the day" not in (rss.findall("channel/item")[2].findtext("description") or "")
     assert "The day in &lt;b&gt;brief&lt;/b&gt;" in description and "A <strong>busy</strong> day" in description
     finder = ExecutableFinder()  # feed readers render the HTML: the note's script and handler are gone
     finder.feed(description)
@@ -228,8 +238,10 @@ def test_home_opens_on_the_latest_briefing_beside_ongoing_and_upcoming(site: Des
 def test_without_sections_a_day_is_one_list(tmp_path: Path) -> None:
     desk = _desk(tmp_path / "plain", sections="")
     assert desk.build() == 0
-    page = content_of(desk.page("briefings/2024-07-03"))
-    assert _sections(page) == {"Today&#39;s briefs": ["about-conflict", "summit-talks", "two-topics", "weather"]}
+    first, second = content_of(desk.page("briefings/2024-07-03")), content_of(desk.page("briefings/2024-07-03/page/2"))
+    assert _sections(first) == {"Today&#39;s briefs": ["about-conflict", "summit-talks"]}
+    assert _sections(second) == {"Today&#39;s briefs (continued)": ["two-topics", "weather"]}
+    assert '<span class="bg-count">4</span>' in first, "a section counts its briefs of the whole day"
 
 
 def test_an_unknown_topic_in_the_sections_is_reported_without_a_traceback(tmp_path: Path, capsys) -> None:
@@ -247,8 +259,10 @@ def test_an_unknown_topic_in_the_sections_is_reported_without_a_traceback(tmp_pa
                            str(tmp_path / "lenient")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "indians-in-russian-militar" in done.stderr and "Traceback" not in done.stderr
-    page = content_of((tmp_path / "lenient/briefings/2024-07-03/index.html").read_text(encoding="utf-8"))
-    assert _sections(page) == {"Diplomacy": ["about-conflict", "summit-talks", "two-topics"], "Other news": ["weather"]}
+    pages = [content_of((tmp_path / "lenient/briefings/2024-07-03" / page / "index.html").read_text(encoding="utf-8"))
+             for page in (".", "page/2")]
+    assert _sections(pages[0]) == {"Diplomacy": ["about-conflict", "summit-talks"]}
+    assert _sections(pages[1]) == {"Diplomacy (continued)": ["two-topics"], "Other news": ["weather"]}
 
 
 @pytest.mark.parametrize(("sections", "message"), [

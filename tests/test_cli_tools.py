@@ -66,6 +66,22 @@ def test_demo_desk_is_deterministic_and_valid(tmp_path: Path) -> None:
     assert main(["demo-desk", "--articles", "5", "--out", str(one)]) == 2, "never writes into a used folder"
 
 
+def test_demo_desk_spreads_its_articles_over_the_days_asked(tmp_path: Path, capsys) -> None:
+    """`--days` packs the same articles into fewer days (a benchmark keeps the number a day steady so)."""
+    out = tmp_path / "dense"
+    assert main(["demo-desk", "-q", "--articles", "60", "--days", "6", "--out", str(out)]) == 0
+    days = {line.split(": ", 1)[1] for path in (out / "content/articles").rglob("*.md")
+            for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("date: ")}
+    assert days == {f"'2024-01-0{d}'" for d in range(1, 7)}
+    assert main(["check", "-q", "-f", str(out / "mkdocs.yml")]) == 0
+    for bad in ("0", "-3", "two"):
+        with pytest.raises(SystemExit) as stop:
+            main(["demo-desk", "--articles", "5", "--days", bad, "--out", str(tmp_path / f"bad{bad}")])
+        assert stop.value.code == 2
+        assert "--days" in capsys.readouterr().err
+        assert not (tmp_path / f"bad{bad}").exists()
+
+
 def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 

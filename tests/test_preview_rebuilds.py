@@ -170,6 +170,9 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         target.parent.mkdir(parents=True, exist_ok=True)
         story[slug] = story[slug].rename(target)
 
+    def retitle(slug: str, title: str) -> None:
+        front(story[slug], lambda d: d.update(title=title))
+
     def new_story() -> None:
         target = content / "articles/2026/01/story-new.md"
         target.parent.mkdir(parents=True)
@@ -231,7 +234,8 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
                    "give a person an alias another person has"}
     # These add, move or remove files: MkDocs must list `docs_dir` again (a picture must be copied).
     new_names = {"move an article to another month", "add an article in a new month", "delete an article",
-                 "add a picture", "override the theme's icon"}
+                 "add a picture", "override the theme's icon", "fill a day past one page",
+                 "take a brief off the day: one page again"}
     # These change the theme's folders: MkDocs must list the theme's files again.
     new_theme = {"give the theme a folder of overrides", "add a file to the theme's folder"}
     # Files only MkDocs copies: no page changes.
@@ -270,6 +274,11 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
         ("move an article to another day", lambda: front(story["story-12"], lambda d: d.update(
             date=day_after(date_of("story-12"))))),
         ("move an article onto another article's day", lambda: move("story-13", date_of("story-12"))),
+        # Three briefs a page (page_size 3): the day gets a second page, which changes, then goes.
+        ("fill a day past one page", lambda: [move(slug, date_of("story-12")) for slug in ("story-14", "story-15")]),
+        ("retitle the briefs of the day", lambda: [retitle(slug, f"Day brief {slug}")
+                                                   for slug in ("story-12", "story-13", "story-14", "story-15")]),
+        ("take a brief off the day: one page again", lambda: move("story-15", date_of("story-3"))),
         # Salience: related coverage, about-first coverage lists, the main event of a story.
         ("make an article about an entry", lambda: front(story["story-3"], lambda d: d.update(
             about=[d["events"][0]]))),
@@ -321,6 +330,9 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
               "delete an event's only article reference": {"story-new"},
               "move an article to another day": {"story-12"},
               "move an article onto another article's day": {"story-13"},
+              "fill a day past one page": {"story-14", "story-15"},
+              "retitle the briefs of the day": {"story-12", "story-13", "story-14", "story-15"},
+              "take a brief off the day: one page again": {"story-15"},
               "make an article about an entry": {"story-3"}, "make it about another entry": {"story-3"},
               "make it about a second event: another story": {"story-3"},
               "a newer article makes the event ongoing": {"story-newest"},
@@ -342,6 +354,9 @@ def test_each_edit_rebuilds_a_few_pages_and_matches_a_fresh_preview(demo: Path, 
             assert made_entities == set(covered), f"{step}: entity pages"
         if step == "rename a person":
             assert made_entities == {("person", "venlin-elishabri")}, f"{step}: entity pages"
+        if step.startswith(("fill a day", "take a brief off")):
+            second = f"briefings/{date_of('story-12')}/page/2.md"
+            assert (second in session.specs) == step.startswith("fill"), f"{step}: the day's second page"
         if step in copied_only:  # (but for pages of a kind the rules do not know, if any)
             assert session.plugin.site is not None and session.plugin.site.rebuild == unknown_pages(session), \
                 f"{step}: no page changes, only MkDocs copies the file"

@@ -71,8 +71,19 @@ def _dump(data: dict[str, object]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
-def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, int]:
-    """Write `content/` and `mkdocs.yml` for a desk of `articles` articles into `out`; returns counts by kind."""
+#: The days a demo desk's articles are spread over unless told otherwise: two years from 1 January 2024.
+DEFAULT_DAYS = 730
+
+
+def write_demo_desk(out: Path, articles: int, *, seed: int = 2024, days: int = DEFAULT_DAYS) -> dict[str, int]:
+    """Write `content/` and `mkdocs.yml` for a desk of `articles` articles into `out`; returns counts by kind.
+
+    The articles are spread evenly over `days` days from 1 January 2024, and the summits and role changes
+    over the same span: a desk of more days at the same number of articles a day is what a desk that has
+    been running longer looks like (`bench/benchmark.py` grows its desks so).
+    """
+    if days < 1:
+        raise ValueError("a demo desk spans at least one day")
     rng = random.Random(seed)
     names = _Names(rng)
     n_people, n_events = max(5, articles // 5), max(3, articles // 10)
@@ -104,7 +115,7 @@ def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, 
     events: list[tuple[str, str, dt.date]] = []
     event_data: list[dict[str, Any]] = []
     for i in range(n_events):
-        day = start + dt.timedelta(days=rng.randrange(0, 730))
+        day = start + dt.timedelta(days=rng.randrange(0, days))
         slug, name = f"event-{i}", f"{names.word(2)} Summit {day.year}"
         events.append((slug, name, day))
         participants = sorted({people[pick_person()][0] for _ in range(3)})
@@ -115,7 +126,7 @@ def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, 
     pick_event = _zipf_picker(rng, n_events, 0.8)
     stories: list[_Story] = []
     for i in range(articles):
-        day = start + dt.timedelta(days=i * 730 // max(articles, 1))
+        day = start + dt.timedelta(days=i * days // max(articles, 1))
         cast = sorted({pick_person() for _ in range(rng.randint(1, 4))})
         event = events[pick_event()]
         who = [people[c] for c in cast]
@@ -135,7 +146,7 @@ def write_demo_desk(out: Path, articles: int, *, seed: int = 2024) -> dict[str, 
         }
         stories.append(_Story(i, day, front, body))
     _Editorial(random.Random(f"{seed}:editorial"), names, people, places, topics, events, stories,
-               person_data, event_data).add(files, content)
+               person_data, event_data, days).add(files, content)
     for (slug, _, _), data in zip(people, person_data, strict=True):
         files[content / "people" / f"{slug}.yml"] = _dump(data)
     for (slug, _, _), data in zip(events, event_data, strict=True):
@@ -219,7 +230,8 @@ class _Editorial:
 
     def __init__(self, rng: random.Random, names: _Names, people: list[tuple[str, str, str]], places: list[str],
                  topics: list[str], events: list[tuple[str, str, dt.date]], stories: list[_Story],
-                 person_data: list[dict[str, Any]], event_data: list[dict[str, Any]]) -> None:
+                 person_data: list[dict[str, Any]], event_data: list[dict[str, Any]], days: int) -> None:
+        self.days = days
         self.rng, self.names, self.people, self.places, self.topics = rng, names, people, places, topics
         self.events, self.stories, self.person_data, self.event_data = events, stories, person_data, event_data
         self.outlets = OUTLETS[: max(1, min(len(OUTLETS), len(stories)))]
@@ -245,10 +257,12 @@ class _Editorial:
         self._notes(files, content)
 
     def _role_changes(self) -> None:
-        """One person in ten changes role within one organisation during the desk's two years."""
+        """One person in ten changes role within one organisation during the desk's span (not in its first or
+        last twelfth, so that articles show each role)."""
         for index in range(2, len(self.person_data), 10):
             roles = self.person_data[index]["roles"]
-            change = dt.date(2024, 1, 1) + dt.timedelta(days=self.rng.randrange(60, 670))
+            first, last = self.days * 60 // 730, self.days * 670 // 730
+            change = dt.date(2024, 1, 1) + dt.timedelta(days=self.rng.randrange(first, max(first + 1, last)))
             title = self.rng.choice([r for r in ROLES if r != roles[0]["title"]])
             roles[0]["to"] = (change - dt.timedelta(days=1)).isoformat()
             roles.append({"title": title, "org": roles[0]["org"], "from": change.isoformat()})

@@ -66,11 +66,20 @@ def unknown_topics(sections: Sequence[BriefingSection], desk: Desk) -> list[str]
 
 @dataclass(frozen=True)
 class Filed:
-    """One section of a day's briefing with the articles filed under it."""
+    """One section of a day's briefing with the articles filed under it (on one page of the day, `page_of`)."""
 
     title: str
     anchor: str
     articles: tuple[Article, ...]
+    count: int = -1
+    """Articles of the section over the whole day (-1: those here)."""
+    continued: bool = False
+    """Whether the section began on an earlier page of the day."""
+
+    @property
+    def total(self) -> int:
+        """Articles filed under the section that day, on this page and others."""
+        return len(self.articles) if self.count < 0 else self.count
 
 
 def file_articles(articles: Sequence[Article], sections: Sequence[BriefingSection]) -> list[Filed]:
@@ -100,6 +109,30 @@ def file_articles(articles: Sequence[Article], sections: Sequence[BriefingSectio
     if other:
         groups.append(Filed(OTHER_NEWS, anchors[-1], tuple(other)))
     return groups
+
+
+def page_count(articles: int, size: int) -> int:
+    """Pages of a day's briefing of `articles` articles at `size` a page (a day with a note alone has one)."""
+    return max(1, -(-articles // size))
+
+
+def page_of(filed: Sequence[Filed], number: int, size: int) -> list[Filed]:
+    """Page `number` of a day whose sections are `filed`, at `size` articles a page: the sections in their
+    order, cut where the page ends; a section cut by the end of a page goes on at the top of the next.
+
+    A bulk import can date hundreds of articles on one day: its briefing is paged like any listing,
+    so that no page grows with the desk.
+    """
+    start, end = (number - 1) * size, number * size
+    page: list[Filed] = []
+    before = 0
+    for section in filed:
+        first, after = before, before + len(section.articles)
+        before = after
+        if after > start and first < end:
+            page.append(Filed(section.title, section.anchor, section.articles[max(start - first, 0) : end - first],
+                              len(section.articles), continued=first < start))
+    return page
 
 
 def _anchors(titles: Sequence[str]) -> list[str]:
@@ -188,22 +221,30 @@ def _item(r: Renderer, article: Article) -> dict[str, Any]:
 
 
 def briefing_view(r: Renderer, day: dt.date, articles: Sequence[Article], note: BriefingNote | None,
-                  limit: int | None = None) -> dict[str, Any]:
+                  limit: int | None = None, number: int = 1) -> dict[str, Any]:
     """A day's briefing as templates show it: the note on top, then the sections with their items.
 
     With `limit`, at most that many articles (the home page); `more` says how many are left out.
+    Otherwise page `number` of the day (`page_of`, `page_size` articles a page); the note is on the first.
     """
     sections = r.options.briefing_sections
-    shown = articles[:limit] if limit is not None else articles
-    wanted = {key for article in articles for key in article.covers()}
+    if limit is not None:
+        shown = articles[:limit]
+        filed = file_articles(shown, sections)
+    else:
+        shown = articles
+        filed = page_of(file_articles(articles, sections), number, r.options.page_size)
+    if number > 1:
+        note = None
+    wanted = {key for article in articles for key in article.covers()} if note else set()
     return {
         "date": _long_date(day),
         "iso_date": day.isoformat(),
         "weekday": _WEEKDAYS[day.weekday()],
         "url": r._url(urls.briefing_uri(day)),
         "note": {"title": note.title, "html": note_html(r._bodies, note, wanted, r._href)} if note else None,
-        "sections": [{"title": f.title, "id": f.anchor, "articles": [_item(r, a) for a in f.articles]}
-                     for f in file_articles(shown, sections)],
+        "sections": [{"title": f.title, "id": f.anchor, "count": f.total, "continued": f.continued,
+                      "articles": [_item(r, a) for a in f.articles]} for f in filed],
         "count": len(articles),
         "more": len(articles) - len(shown),
     }
@@ -217,29 +258,36 @@ def briefing_pages(r: Renderer) -> list[PageSpec]:
     plan = BriefingDays.of(r.desk)
     days = plan.days
     specs: list[PageSpec] = []
+    size = r.options.page_size
     for position, day in enumerate(days):
         note = plan.notes.get(day)
         articles = plan.articles.get(day, ())
+        total = page_count(len(articles), size)
+        for number in range(1, total + 1):
 
-        def view(r: Renderer, day: dt.date = day, position: int = position) -> dict[str, Any]:
-            data = briefing_view(r, day, plan.articles.get(day, ()), plan.notes.get(day))
-            newer = days[position - 1] if position > 0 else None
-            older = days[position + 1] if position + 1 < len(days) else None
-            data.update({
-                "newer": _day_link(r, newer),
-                "older": _day_link(r, older),
-                "archive_url": r._url(urls.briefings_uri()),
-                "follow": r._follow(urls.BRIEFINGS_FEED_FOLDER),
-            })
-            return data
+            def view(r: Renderer, day: dt.date = day, position: int = position, number: int = number,
+                     total: int = total) -> dict[str, Any]:
+                data = briefing_view(r, day, plan.articles.get(day, ()), plan.notes.get(day), number=number)
+                newer = days[position - 1] if position > 0 else None
+                older = days[position + 1] if position + 1 < len(days) else None
+                data.update({
+                    "newer": _day_link(r, newer),
+                    "older": _day_link(r, older),
+                    "archive_url": r._url(urls.briefings_uri()),
+                    "follow": r._follow(urls.BRIEFINGS_FEED_FOLDER),
+                    "pager": r._pager(lambda n, day=day: urls.briefing_uri(day, n), number, total),
+                })
+                return data
 
-        title = briefing_title(day)
-        description = f"The briefs of {_long_date(day)}, by section." if articles or note is None else note.title
-        specs.append(PageSpec(
-            urls.briefing_uri(day), title, "briefing.html", description, note.path if note else None, view,
-            updated=plan.updated(day), feed_folder=urls.BRIEFINGS_FEED_FOLDER, listing=Listing.BRIEFING,
-            # The editor's note is the page's own text, found by search; the items are the articles'.
-            search_boost=None if note is not None else 0.0))
+            title = briefing_title(day) + (f" (page {number})" if number > 1 else "")
+            description = (f"The briefs of {_long_date(day)}, by section." if articles or note is None
+                           else note.title)
+            specs.append(PageSpec(
+                urls.briefing_uri(day, number), title, "briefing.html", description, note.path if note else None,
+                view, updated=plan.updated(day), feed_folder=urls.BRIEFINGS_FEED_FOLDER, listing=Listing.BRIEFING,
+                number=number,
+                # The editor's note is the page's own text, found by search; the items are the articles'.
+                search_boost=None if note is not None and number == 1 else 0.0))
 
     chunks = [days[i : i + r.options.page_size] for i in range(0, len(days), r.options.page_size)] or [()]
     for number, chunk in enumerate(chunks, start=1):

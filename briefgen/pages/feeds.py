@@ -24,7 +24,7 @@ from ..desk.index import DeskIndex
 from ..desk.model import Article, BriefingNote, EntityKey, Source
 from . import urls
 from .body import BodyRenderer
-from .briefings import BriefingDays, BriefingSection, briefing_title, file_articles
+from .briefings import BriefingDays, BriefingSection, briefing_title, file_articles, page_of
 
 #: Items per feed: readers poll often, so a feed needs only the latest news.
 FEED_ITEMS = 30
@@ -215,12 +215,13 @@ def write_feeds(specs: Iterable[FeedSpec], site_dir: Path, site_url: str, update
 
 
 def render_briefing_feed(index: DeskIndex, sections: Sequence[BriefingSection], site_name: str, site_url: str,
-                         updated: dt.date, directory_urls: bool = True) -> tuple[bytes, bytes]:
+                         updated: dt.date, directory_urls: bool, page_size: int) -> tuple[bytes, bytes]:
     """The RSS and Atom documents of the feed of daily briefings (`briefings/feed.xml`, `…/atom.xml`).
 
     One item per day, the latest `FEED_ITEMS` days. An item's id is the day's page, which depends on the
     date only; its `updated` follows the latest update or correction of the day's articles. Its HTML is the
-    editor's note (sanitised as on the page, without links) and the day's sections, every text escaped.
+    editor's note (sanitised as on the page, without links) and what the first page of the day's briefing
+    lists (`page_size` briefs), then a link to the rest, every text escaped.
     """
     from feedgen.feed import FeedGenerator  # see render_feed
 
@@ -249,7 +250,7 @@ def render_briefing_feed(index: DeskIndex, sections: Sequence[BriefingSection], 
         entry.published(_moment(day))
         entry.updated(_moment(plan.updated(day)))
         item = _briefing_html(plan.articles.get(day, ()), plan.notes.get(day), sections, bodies, site_url,
-                              index.desk.source_name, directory_urls)
+                              index.desk.source_name, directory_urls, page_size)
         entry.description(item)
         entry.content(item, type="html")
     alternate = {"href": site_url + page_url, "rel": "alternate"}
@@ -264,13 +265,14 @@ def render_briefing_feed(index: DeskIndex, sections: Sequence[BriefingSection], 
 
 def _briefing_html(articles: Sequence[Article], note: BriefingNote | None, sections: Sequence[BriefingSection],
                    bodies: BodyRenderer, site_url: str, name_of: Callable[[Source], str],
-                   directory_urls: bool) -> str:
-    """A day's briefing as an item's HTML: the note, then each section's articles with their key points."""
+                   directory_urls: bool, page_size: int) -> str:
+    """A day's briefing as an item's HTML: the note, then each section's articles with their key points, as
+    many as the first page of the day shows, and a link to the day's page for the rest."""
     parts = []
     if note is not None:
         # The note's links to entries would be relative to its page: in a feed it is linked to nothing.
         parts.append(f"<h2>{html.escape(note.title)}</h2>{bodies.render(note.body, set(), lambda key: '')}")
-    for filed in file_articles(articles, sections):
+    for filed in page_of(file_articles(articles, sections), 1, page_size):
         items = []
         for article in filed.articles:
             url = site_url + urls.page_url(urls.entity_uri("article", article.slug), directory_urls)
@@ -280,14 +282,17 @@ def _briefing_html(articles: Sequence[Article], note: BriefingNote | None, secti
             items.append(f'<li><a href="{html.escape(_iri(url))}">{html.escape(article.title)}</a>'
                          f"{f' ({html.escape(source)})' if source else ''}<ul>{points}</ul>{why}</li>")
         parts.append(f"<h3>{html.escape(filed.title)}</h3><ul>{''.join(items)}</ul>")
+    if len(articles) > page_size and articles:
+        day = site_url + urls.page_url(urls.briefing_uri(articles[0].date), directory_urls)
+        parts.append(f'<p><a href="{html.escape(_iri(day))}">All {len(articles):,} briefs of the day</a></p>')
     return "".join(parts)
 
 
 def write_briefing_feed(index: DeskIndex, sections: Sequence[BriefingSection], site_dir: Path, site_url: str,
-                        site_name: str, updated: dt.date, directory_urls: bool = True) -> int:
+                        site_name: str, updated: dt.date, directory_urls: bool, page_size: int) -> int:
     """Write the feed of daily briefings into `site_dir`; returns how many files were written."""
     base = site_url if site_url.endswith("/") else site_url + "/"
-    rss, atom = render_briefing_feed(index, sections, site_name, base, updated, directory_urls)
+    rss, atom = render_briefing_feed(index, sections, site_name, base, updated, directory_urls, page_size)
     folder = site_dir / urls.BRIEFINGS_FEED_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     (folder / RSS_NAME).write_bytes(rss)

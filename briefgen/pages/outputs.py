@@ -24,6 +24,8 @@ class SiteOutput:
     directory_urls: bool
     briefing_sections: tuple[BriefingSection, ...] = ()
     """The sections of the daily briefings (the feed of briefings files articles under them)."""
+    page_size: int = 50
+    """Articles on a page of a day's briefing, and so in the day's item of the feed of briefings."""
 
 
 def write_feeds_and_api(index: DeskIndex, out: SiteOutput, desk_date: dt.date,
@@ -40,5 +42,5 @@ def write_feeds_and_api(index: DeskIndex, out: SiteOutput, desk_date: dt.date,
         count += write_feeds(specs, out.site_dir, out.site_url, desk_date, out.directory_urls)
         # Like the site feed, written whatever a preview rebuild changed: a day's item may follow any article.
         count += write_briefing_feed(index, out.briefing_sections, out.site_dir, out.site_url, out.site_name,
-                                     desk_date, out.directory_urls)
+                                     desk_date, out.directory_urls, out.page_size)
     return count

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
@@ -37,9 +38,24 @@ def month_uri(year: int, month: int) -> str:
     return f"articles/{year:04d}/{month:02d}/index.md"
 
 
-def briefing_uri(day: dt.date) -> str:
-    """Source URI of a day's briefing, e.g. `briefings/2024-07-03.md`."""
-    return f"{FOLDERS['briefing']}/{day.isoformat()}.md"
+def briefing_uri(day: dt.date, page: int = 1) -> str:
+    """Source URI of a page of a day's briefing, e.g. `briefings/2024-07-03.md`, `briefings/2024-07-03/page/2.md`."""
+    base = f"{FOLDERS['briefing']}/{day.isoformat()}"
+    return f"{base}.md" if page == 1 else f"{base}/page/{page}.md"
+
+
+_BRIEFING_URI = re.compile(rf"{FOLDERS['briefing']}/(\d{{4}}-\d{{2}}-\d{{2}})(?:\.md|/page/[0-9]+\.md)")
+
+
+def briefing_day(uri: str) -> dt.date | None:
+    """The day of any page of a day's briefing from its source URI (`briefing_uri`); None for another URI."""
+    match = _BRIEFING_URI.fullmatch(uri)
+    if match is None:
+        return None
+    try:
+        return dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
 
 
 def briefings_uri(page: int = 1) -> str:

@@ -131,14 +131,6 @@ class _DeskVersion:
         return tuple(sorted({a.date for a in self.desk.articles} | self.desk.notes.keys()))
 
     @functools.cached_property
-    def _uris(self) -> dict[str, dt.date]:
-        return {urls.briefing_uri(day): day for day in self.days}
-
-    def day_of(self, uri: str) -> dt.date | None:
-        """The day of the briefing page at `uri`."""
-        return self._uris.get(uri)
-
-    @functools.cached_property
     def _month_uris(self) -> dict[str, tuple[int, int]]:
         return {urls.month_uri(*month): month for month in self.months}
 
@@ -394,7 +386,8 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
     months_moved = bool(redated) and old.months != new.months
 
     # The daily briefings: a day's page lists its articles and note, and links the days around it.
-    touched_days = {urls.briefing_uri(day) for day in {a.date for a in edited} | notes_changed}
+    # (Each page of a day: an edit may move articles from one page of it to the next.)
+    touched_days = {a.date for a in edited} | notes_changed
     days_moved = bool(redated or notes_changed) and old.days != new.days
     # The archive lists the days (how many in all), with each one's count, first headlines and note title.
     archived = {a.date for pair in redated for a in pair if a is not None} | {
@@ -429,10 +422,10 @@ def pages_to_rebuild(last: Snapshot, index: DeskIndex, specs: dict[str, PageSpec
             return spec.index_kind in changed_kinds or not reads.isdisjoint(shown) or any(
                 recounted(key) for key in reads & reshaped)
         if listing is Listing.BRIEFING:
-            if uri in touched_days or not reads.isdisjoint(shown):
+            day = urls.briefing_day(uri)
+            if day in touched_days or not reads.isdisjoint(shown):
                 return True
-            day = new.day_of(uri) if days_moved else None
-            return day is not None and _neighbours(old.days, day) != _neighbours(new.days, day)
+            return days_moved and day is not None and _neighbours(old.days, day) != _neighbours(new.days, day)
         if listing is Listing.BRIEFINGS:
             return archive_changed(spec.number) or not reads.isdisjoint(shown)
         if listing is Listing.TIMELINE:  # every event, drawn as of the desk's date
