@@ -176,6 +176,26 @@ def test_related_coverage_looks_at_a_bounded_window(tmp_path: Path) -> None:
     assert max(abs((a.date - middle.date).days) for a in candidates) == WINDOW
 
 
+def test_related_events_look_at_a_bounded_window_of_each_participants_events(tmp_path: Path) -> None:
+    # A minister at one summit a week: only the nearest WINDOW summits on each side of one are candidates,
+    # the nearest first, and none shares more than the one participant.
+    files = dict(PEOPLE)
+    start = dt.date(2024, 1, 1)
+    for number in range(4 * WINDOW):
+        day = (start + dt.timedelta(weeks=number)).isoformat()
+        files[f"content/events/e{number:03d}.yml"] = f"name: Summit {number}\nstart: {day}\nparticipants: [ada]\n"
+    index = _index(tmp_path, files)
+    middle = index.desk.entities["event"][f"e{WINDOW + 5:03d}"]
+    assert isinstance(middle, Event)
+    near = index.events_near(("person", "ada"), middle)
+    assert [key[1] for key in near] == [f"e{n:03d}" for n in range(2 * WINDOW + 5, 4, -1)]
+    related = index.related_events(middle, limit=10 * WINDOW)
+    assert len(related) == 2 * WINDOW and {n for _, n in related} == {1}
+    assert [key[1] for key, _ in related[:3]] == [f"e{WINDOW + 6:03d}", f"e{WINDOW + 4:03d}", f"e{WINDOW + 7:03d}"]
+    few = index.desk.entities["event"]["e000"]
+    assert isinstance(few, Event) and len(index.events_near(("person", "ada"), few)) == WINDOW + 1
+
+
 def test_a_source_entry_gathers_what_was_drawn_from_it(tmp_path: Path) -> None:
     files = {**PEOPLE, "content/sources/wire.yml": "name: The Wire\nkind: agency\nurl: https://wire.example/\n"}
     for slug, source in (("by-slug", "wire\n"), ("by-outlet", "\n  outlet: wire\n  url: https://wire.example/1\n"),

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import Desk, ExecutableFinder, make_desk
 
+from briefgen.pages.render import LIST_CAP
+
 PEOPLE = {
     # Foreign Minister until the end of June 2024, Prime Minister from July.
     "content/people/ada.yml": """\
@@ -296,3 +298,29 @@ def test_the_pages_are_those_of_a_site_without_stale_links(desk: Desk) -> None:
         for link in re.findall(r'href="(\.\./[^"]*)"', page):
             target = (Path(desk.site) / url / link).resolve()
             assert (target / "index.html").is_file() or target.is_file(), f"{url} → {link}"
+
+
+def test_a_profile_lists_at_most_a_hundred_of_each_relation_and_says_how_many_more(desk_factory) -> None:
+    """The most travelled minister's events, and a capital's events and people, would grow a page with
+    the desk: each list stops at `LIST_CAP` (the latest events first) and says how many it leaves out."""
+    files = {"content/places/capital.yml": "name: The Capital\n",
+             "content/people/ada.yml": "name: Ada Minister\ncountry: capital\n"}
+    for number in range(LIST_CAP + 2):  # summit-000 the oldest of hers; summit-101 without her
+        start = "2023-01-01" if number == 0 else f"2024-{1 + number % 12:02d}-{1 + number % 28:02d}"
+        files[f"content/events/summit-{number:03d}.yml"] = (
+            f"name: Summit {number}\nstart: {start}\nplace: capital\n"
+            + ("participants: [ada]\n" if number <= LIST_CAP else ""))
+    for number in range(LIST_CAP + 3):
+        files[f"content/people/p{number:03d}.yml"] = f"name: Person {number}\ncountry: capital\n"
+    desk = desk_factory(files)
+    assert desk.build() == 0
+    person, place = desk.page("people/ada"), desk.page("places/capital")
+    listed = re.findall(r'href="\.\./\.\./events/(summit-[0-9]+)/"', person.split('id="events"')[1])
+    assert len(listed) == LIST_CAP and "summit-000" not in listed, "the latest hundred, not the oldest"
+    assert '<p class="bg-more">1 more not listed.</p>' in person
+    events = place.split('id="events"')[1].split('id="people"')[0]
+    assert len(re.findall(r'href="\.\./\.\./events/summit-', events)) == LIST_CAP
+    assert '<p class="bg-more">2 more not listed.</p>' in events
+    people = place.split('id="people"')[1].split("</ul>")[0]
+    assert len(re.findall(r'href="\.\./\.\./people/', people)) == LIST_CAP
+    assert '<p class="bg-more">4 more not listed.</p>' in place

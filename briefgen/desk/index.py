@@ -101,24 +101,39 @@ class DeskIndex:
         """Up to `limit` other events closest to `event`, with the number of participants they share.
 
         Scored by shared participants, articles covering both (weighed by salience) and a shared place,
-        weighed by how close in time they are (`related.related_events`); capped, so that an event page
-        does not grow with the desk. `exclude`: the event's own sub-events and parent, listed as such.
+        weighed by how close in time they are (`related.related_events`). Candidates through a participant
+        or the place are the nearest in time in its list (`events_near`); the list is capped, so that an
+        event page does not grow with the desk, nor the work of making it.
+        `exclude`: the event's own sub-events and parent, listed as such.
         """
         shared: Counter[EntityKey] = Counter()
         for person in set(event.participants):
-            shared.update(self.events_of.get(("person", person), []))
+            shared.update(self.events_near(("person", person), event))
         scores: dict[EntityKey, float] = {k: related.KIND_WEIGHT["person"] * n for k, n in shared.items()}
         for other, weight in self._together(event.key)[1].items():
             if other[0] == "event":
                 scores[other] = scores.get(other, 0.0) + related.KIND_WEIGHT["event"] * weight / related.ABOUT
         if event.place:
-            for other in self.events_of.get(("place", event.place), []):
+            for other in self.events_near(("place", event.place), event):
                 scores[other] = scores.get(other, 0.0) + related.KIND_WEIGHT["place"]
         for key in (event.key, *exclude):
             scores.pop(key, None)
         events = self.desk.entities["event"]
         ranked = related.related_events(event, scores, events, limit)  # type: ignore[arg-type]
         return [(key, shared.get(key, 0)) for key, _ in ranked]
+
+    def events_near(self, key: EntityKey, event: Event, window: int = related.WINDOW) -> list[EntityKey]:
+        """The events of a person or place (`events_of`) nearest `event` in time: `window` on either side
+        of where it falls in the list, so that finding an event's related events costs no more for a
+        person at hundreds of summits than for one at a few (the list of the desk's most travelled
+        minister grows with the desk; a window does not)."""
+        listed = self.events_of.get(key, [])
+        if len(listed) <= 2 * window + 1:
+            return listed
+        desk = self.desk
+        at = bisect.bisect_left(listed, (-event.start.toordinal(), event.slug),
+                                key=lambda other: _event_sort_key(desk, other))
+        return listed[max(0, at - window) : at + window + 1]
 
     # --- events: sub-events, roll-ups and story threads --------------------------------------------
 

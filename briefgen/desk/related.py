@@ -5,7 +5,8 @@ times how central it is to each (an entry an article is `about` counts twice a p
 divided by how common the entry is (`commonness`) (sharing a country that half the desk names says little), times
 a recency factor. Candidates are the articles next to it in time in each shared entry's coverage (a
 window of `WINDOW` either side), so the cost per article is bounded by its annotations, never by
-the size of the desk: no all-pairs loop. Ties go to the newer article, then to the slug.
+the size of the desk: no all-pairs loop. Ties go to the newer article, then to the slug. Events
+are scored alike, their candidates found the same way in the events of each participant and place.
 """
 
 from __future__ import annotations

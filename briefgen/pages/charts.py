@@ -21,7 +21,7 @@ from ..desk.model import Article, Entity, EntityKey, Event
 from . import pictures
 from .briefings import Renderer
 
-#: Sub-events an event page's timeline draws (the list below it names up to `render.EVENT_LIST_CAP`).
+#: Sub-events an event page's timeline draws (the list below it names up to `render.LIST_CAP`).
 EVENT_TIMELINE_CAP = 24
 #: People in a person page's connections graph.
 CONNECTIONS_CAP = 25

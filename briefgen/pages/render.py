@@ -86,9 +86,10 @@ OUTLET_KIND_LABELS: dict[str, str] = {
 #: Related articles an article page lists.
 RELATED_ARTICLES = 5
 
-#: Entries an event page lists of its sub-events and of its rolled-up participants: a long war's tree
-#: grows with the desk, and a page must not.
-EVENT_LIST_CAP = 100
+#: Entries a profile lists of each relation the registries give it: an event's sub-events and rolled-up
+#: participants, a person's or place's events, a place's or organisation's people and parts. A long war's
+#: tree, the most travelled minister's summits and a country's people grow with the desk; a page must not.
+LIST_CAP = 100
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -228,6 +229,10 @@ class SiteRenderer:
     def _cards(self, keys: Iterable[EntityKey], day: dt.date | None = None) -> list[dict[str, Any]]:
         """Cards of `keys`, people with the role they held on `day` (their current one without)."""
         return [self._card(k, self._note(k, day)) for k in keys]
+
+    def _capped(self, name: str, keys: Sequence[EntityKey]) -> dict[str, Any]:
+        """`name`: the cards of the first `LIST_CAP` of `keys`; `name_more`: how many more are left out."""
+        return {name: self._cards(keys[:LIST_CAP]), f"{name}_more": max(0, len(keys) - LIST_CAP)}
 
     def _card_on(self, key: EntityKey, day: dt.date | None) -> dict[str, Any]:
         """The card of one entry named next to an article or event of `day`."""
@@ -551,7 +556,7 @@ class SiteRenderer:
                 "roles": [self._role_item(r) for r in sorted(entity.roles, key=lambda r: r.start or dt.date.min,
                                                             reverse=True)],
                 "country": self._card(("place", entity.country)) if entity.country else None,
-                "events": self._cards(index.events_of.get(key, [])),
+                **self._capped("events", index.events_of.get(key, [])),
                 "together": [self._card(k, self._note(k), n) for k, n in index.ranked_together(key, "person")],
                 "orgs": self._cards(sorted({("org", r.org) for r in entity.roles if r.org}
                                            | {k for k, _ in index.ranked_together(key, "org")})),
@@ -559,23 +564,24 @@ class SiteRenderer:
         elif isinstance(entity, Event):
             view.update(self._event_view(entity, shown))
         elif isinstance(entity, Org):
-            shown |= {*index.children.get(key, []), *index.people_of.get(key, [])}
+            shown |= {*index.children.get(key, [])[:LIST_CAP], *index.people_of.get(key, [])[:LIST_CAP]}
             if entity.parent:
                 shown.add(("org", entity.parent))
             view.update({
                 "parent": self._card(("org", entity.parent)) if entity.parent else None,
-                "children": self._cards(index.children.get(key, [])),
-                "people": self._cards(index.people_of.get(key, [])),
+                **self._capped("children", index.children.get(key, [])),
+                **self._capped("people", index.people_of.get(key, [])),
             })
         elif isinstance(entity, Place):
-            shown |= {*index.children.get(key, []), *index.events_of.get(key, []), *index.people_of.get(key, [])}
+            shown |= {*index.children.get(key, [])[:LIST_CAP], *index.events_of.get(key, [])[:LIST_CAP],
+                      *index.people_of.get(key, [])[:LIST_CAP]}
             if entity.country:
                 shown.add(("place", entity.country))
             view.update({
                 "country": self._card(("place", entity.country)) if entity.country else None,
-                "children": self._cards(index.children.get(key, [])),
-                "events": self._cards(index.events_of.get(key, [])),
-                "people": self._cards(index.people_of.get(key, [])),
+                **self._capped("children", index.children.get(key, [])),
+                **self._capped("events", index.events_of.get(key, [])),
+                **self._capped("people", index.people_of.get(key, [])),
             })
         elif isinstance(entity, Outlet):
             if entity.country:
@@ -618,7 +624,7 @@ class SiteRenderer:
         # The sub-events as a tree, parents before their children (`descendants`' order), capped.
         nodes: dict[EntityKey, dict[str, Any]] = {}
         tree: list[dict[str, Any]] = []
-        for sub in descendants[:EVENT_LIST_CAP]:
+        for sub in descendants[:LIST_CAP]:
             found = self.desk.get(sub)
             parent = ("event", found.parent) if isinstance(found, Event) and found.parent else None
             node = nodes[sub] = {"card": self._card_on(sub, None), "children": []}
@@ -640,9 +646,9 @@ class SiteRenderer:
             "children": self._cards(index.children.get(key, [])),
             "sub_events": tree,
             "sub_events_total": len(descendants),
-            "sub_events_more": max(0, len(descendants) - EVENT_LIST_CAP),
-            "participants": [taking_part(p, via) for p, via in participants[:EVENT_LIST_CAP]],
-            "participants_more": max(0, len(participants) - EVENT_LIST_CAP),
+            "sub_events_more": max(0, len(descendants) - LIST_CAP),
+            "participants": [taking_part(p, via) for p, via in participants[:LIST_CAP]],
+            "participants_more": max(0, len(participants) - LIST_CAP),
             # Events related by their coverage alone share no participant: no count for them.
             "related": [self._card(k, self._note(k), n or None) for k, n in related],
         }
