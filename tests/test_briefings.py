@@ -280,3 +280,21 @@ def test_a_malformed_sections_option_is_a_configuration_error(tmp_path: Path, ca
     assert desk.build() == 2
     err = capsys.readouterr().err
     assert "briefing_sections" in err and message in err and "Traceback" not in err
+
+
+def test_the_home_page_lists_ten_events_of_the_week_those_begun_in_it_first(tmp_path: Path) -> None:
+    """Every long war meets every week: past the Ongoing box's eight, the home page would list them all,
+    and a page would grow with the desk. Ten, the week's own events first."""
+    wars = {f"content/events/war-{n:02d}.yml": f"name: War {n}\nstart: {2000 + n}-03-01\nongoing: true\n"
+            for n in range(20)}
+    press = _event("press-day", "Press day", "2024-07-01", "2024-07-01")  # over by the desk's date, 3 July
+    desk = make_desk(tmp_path / "wars", {**FILES, **wars, **press})
+    desk.write("mkdocs.yml", MKDOCS_YML.format(sections=SECTIONS))
+    assert desk.build() == 0
+    page = content_of(desk.page(""))
+    ongoing = page[page.index('id="ongoing"') : page.index('id="upcoming"')]
+    week = page[page.index('id="events-of-the-week"') : page.index('id="the-desk"')]
+    # The summit (2 to 5 July) and the seven latest wars fill the Ongoing box.
+    listed = r'href="events/([a-z0-9-]+)/"'
+    assert re.findall(listed, ongoing) == ["summit"] + [f"war-{n}" for n in range(19, 12, -1)]
+    assert re.findall(listed, week) == ["press-day"] + [f"war-{n:02d}" for n in range(12, 3, -1)]

@@ -282,7 +282,7 @@ def _briefing_html(articles: Sequence[Article], note: BriefingNote | None, secti
             items.append(f'<li><a href="{html.escape(_iri(url))}">{html.escape(article.title)}</a>'
                          f"{f' ({html.escape(source)})' if source else ''}<ul>{points}</ul>{why}</li>")
         parts.append(f"<h3>{html.escape(filed.title)}</h3><ul>{''.join(items)}</ul>")
-    if len(articles) > page_size and articles:
+    if len(articles) > page_size:
         day = site_url + urls.page_url(urls.briefing_uri(articles[0].date), directory_urls)
         parts.append(f'<p><a href="{html.escape(_iri(day))}">All {len(articles):,} briefs of the day</a></p>')
     return "".join(parts)

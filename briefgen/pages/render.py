@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from ..desk.index import DeskIndex, week_window
-from ..desk.model import Article, Entity, EntityKey, Event, Org, Outlet, Person, Place, Role, Source
+from ..desk.model import Article, Desk, Entity, EntityKey, Event, Org, Outlet, Person, Place, Role, Source
 from ..desk.schema import ENTITY_KINDS, KINDS
 from . import charts, urls
 from .body import BodyRenderer
@@ -90,6 +90,19 @@ RELATED_ARTICLES = 5
 #: participants, a person's or place's events, a place's or organisation's people and parts. A long war's
 #: tree, the most travelled minister's summits and a country's people grow with the desk; a page must not.
 LIST_CAP = 100
+
+
+#: People and events of the week the home page lists.
+WEEK_LIST = 10
+
+
+def _week_order(desk: Desk, key: EntityKey, window: tuple[dt.date, dt.date] | None) -> tuple[bool, int, str]:
+    """Events of the week: those that began in it first, soonest first; then those that began before it
+    (a war years old meets every week), the latest begun first; ties by slug."""
+    event = desk.entity(key)
+    assert isinstance(event, Event) and window is not None
+    before = event.start < window[0]
+    return before, -event.start.toordinal() if before else event.start.toordinal(), key[1]
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -315,8 +328,8 @@ class SiteRenderer:
                     end = event.end or (window[1] if event.ongoing else event.start)
                     if event.start <= window[1] and end >= window[0]:
                         events.add(event.key)
-            ranked = sorted(people.items(), key=lambda p: (-p[1], p[0][1]))[:10]
-            week_events = sorted(events, key=lambda k: (r.desk.entity(k).start, k[1]))  # type: ignore[attr-defined]
+            ranked = sorted(people.items(), key=lambda p: (-p[1], p[0][1]))[:WEEK_LIST]
+            week_events = sorted(events - {*ongoing, *upcoming}, key=lambda k: _week_order(r.desk, k, window))
             return {
                 "window": {"start": format_date(window[0]), "end": format_date(window[1])} if window else None,
                 "briefing": briefing,
@@ -329,7 +342,7 @@ class SiteRenderer:
                 "people": [{**(card := r._card(k, r._note(k), n)), "spark": charts.spark(r, k, card["name"])}
                            for k, n in ranked],
                 # An event in the Ongoing or Upcoming box is not listed again.
-                "events": r._cards(k for k in week_events if k not in ongoing and k not in upcoming),
+                "events": r._cards(week_events[:WEEK_LIST]),
                 "archive_url": r._url(urls.index_uri("article")),
                 "follow": r._follow(""),
                 "follow_briefings": r._follow(urls.BRIEFINGS_FEED_FOLDER),
