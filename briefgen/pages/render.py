@@ -656,7 +656,6 @@ class SiteRenderer:
             "place": self._card(("place", event.place)) if event.place else None,
             "parent": self._card(("event", event.parent)) if event.parent else None,
             "breadcrumb": [self._card(a.key) for a in reversed(ancestors)],
-            "children": self._cards(index.children.get(key, [])),
             "sub_events": tree,
             "sub_events_total": len(descendants),
             "sub_events_more": max(0, len(descendants) - LIST_CAP),
