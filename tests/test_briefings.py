@@ -94,8 +94,8 @@ A **busy** day at the summit.
 DAYS = ["2024-07-03", "2024-07-02", "2024-07-01", "2024-06-28"]
 
 
-def _desk(root: Path, sections: str = SECTIONS) -> Desk:
-    desk = make_desk(root, FILES)
+def _desk(root: Path, sections: str = SECTIONS, more: dict[str, str] | None = None) -> Desk:
+    desk = make_desk(root, {**FILES, **(more or {})})
     desk.write("mkdocs.yml", MKDOCS_YML.format(sections=sections))
     return desk
 
@@ -288,8 +288,7 @@ def test_the_home_page_lists_ten_events_of_the_week_those_begun_in_it_first(tmp_
     wars = {f"content/events/war-{n:02d}.yml": f"name: War {n}\nstart: {2000 + n}-03-01\nongoing: true\n"
             for n in range(20)}
     press = _event("press-day", "Press day", "2024-07-01", "2024-07-01")  # over by the desk's date, 3 July
-    desk = make_desk(tmp_path / "wars", {**FILES, **wars, **press})
-    desk.write("mkdocs.yml", MKDOCS_YML.format(sections=SECTIONS))
+    desk = _desk(tmp_path / "wars", more={**wars, **press})
     assert desk.build() == 0
     page = content_of(desk.page(""))
     ongoing = page[page.index('id="ongoing"') : page.index('id="upcoming"')]

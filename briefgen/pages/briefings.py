@@ -21,6 +21,7 @@ from ..desk.index import DeskIndex
 from ..desk.model import Article, BriefingNote, Desk, EntityKey, Event
 from . import urls
 from .body import BodyRenderer
+from .dates import format_date, weekday_name
 from .spec import Listing, PageSpec
 
 #: The heading of the articles no configured section takes (shown only when it has any).
@@ -186,7 +187,7 @@ def latest_day(desk: Desk) -> tuple[dt.date, Sequence[Article]] | None:
 
 def briefing_title(day: dt.date) -> str:
     """`Briefing of 3 July 2024`."""
-    return f"Briefing of {_long_date(day)}"
+    return f"Briefing of {format_date(day)}"
 
 
 def note_html(bodies: BodyRenderer, note: BriefingNote, wanted: set[EntityKey],
@@ -238,9 +239,9 @@ def briefing_view(r: Renderer, day: dt.date, articles: Sequence[Article], note: 
         note = None
     wanted = {key for article in articles for key in article.covers()} if note else set()
     return {
-        "date": _long_date(day),
+        "date": format_date(day),
         "iso_date": day.isoformat(),
-        "weekday": _WEEKDAYS[day.weekday()],
+        "weekday": weekday_name(day),
         "url": r._url(urls.briefing_uri(day)),
         "note": {"title": note.title, "html": note_html(r._bodies, note, wanted, r._href)} if note else None,
         "sections": [{"title": f.title, "id": f.anchor, "count": f.total, "continued": f.continued,
@@ -280,7 +281,7 @@ def briefing_pages(r: Renderer) -> list[PageSpec]:
                 return data
 
             title = briefing_title(day) + (f" (page {number})" if number > 1 else "")
-            description = (f"The briefs of {_long_date(day)}, by section." if articles or note is None
+            description = (f"The briefs of {format_date(day)}, by section." if articles or note is None
                            else note.title)
             specs.append(PageSpec(
                 urls.briefing_uri(day, number), title, "briefing.html", description, note.path if note else None,
@@ -295,9 +296,9 @@ def briefing_pages(r: Renderer) -> list[PageSpec]:
         def archive_view(r: Renderer, chunk: Sequence[dt.date] = chunk, number: int = number) -> dict[str, Any]:
             return {
                 "days": [{
-                    "date": _long_date(day),
+                    "date": format_date(day),
                     "iso_date": day.isoformat(),
-                    "weekday": _WEEKDAYS[day.weekday()],
+                    "weekday": weekday_name(day),
                     "url": r._url(urls.briefing_uri(day)),
                     "note_title": note.title if (note := plan.notes.get(day)) else "",
                     "count": len(plan.articles.get(day, ())),
@@ -316,21 +317,10 @@ def briefing_pages(r: Renderer) -> list[PageSpec]:
     return specs
 
 
-#: Names of months and weekdays: fixed, so that no locale changes a page or a feed.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _long_date(day: dt.date) -> str:
-    """`3 July 2024`, as `render.format_date` writes it."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def _day_link(r: Renderer, day: dt.date | None) -> dict[str, str] | None:
     if day is None:
         return None
-    return {"label": _long_date(day), "url": r._url(urls.briefing_uri(day))}
+    return {"label": format_date(day), "url": r._url(urls.briefing_uri(day))}
 
 
 def home_briefing(r: Renderer) -> dict[str, Any] | None:
@@ -352,7 +342,7 @@ def earlier_briefings(r: Renderer, limit: int = RECENT_BRIEFINGS) -> list[dict[s
             break
         counts[article.date] = counts.get(article.date, 0) + 1
     days = sorted(counts.keys() | set(sorted(desk.notes)[-(limit + 1):]), reverse=True)[1 : limit + 1]
-    return [{"date": _long_date(day), "iso_date": day.isoformat(), "url": r._url(urls.briefing_uri(day)),
+    return [{"date": format_date(day), "iso_date": day.isoformat(), "url": r._url(urls.briefing_uri(day)),
              "note_title": note.title if (note := desk.notes.get(day)) else "", "count": counts.get(day, 0)}
             for day in days]
 

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from ..desk.model import Article, Entity, EntityKey, Event
 from . import pictures
 from .briefings import Renderer
+from .dates import format_date
 
 #: Sub-events an event page's timeline draws (the list below it names up to `render.LIST_CAP`).
 EVENT_TIMELINE_CAP = 24
@@ -51,7 +52,7 @@ def span_of(r: Renderer, event: Event, url: str, *, current: bool = False) -> pi
     status = event.status_on(today)
     end = drawn_end(event, today)
     dates = pictures.span_text(event.start, end) if event.end or not event.ongoing else (
-        f"since {pictures.long_date(event.start)}")
+        f"since {format_date(event.start)}")
     css = " ".join(c for c in (f"bg-tl-{status}", "bg-tl-current" if current else "") if c)
     return pictures.Span(event.name, url, event.start, end, f"{dates}, {status}", css)
 
@@ -109,7 +110,7 @@ def event_timeline(r: Renderer, event: Event) -> Markup | None:
     if coverage:
         busiest = max(bins, key=lambda b: (b.count, -b.start.toordinal()))
         caption += (f" {len(coverage)} {'article' if len(coverage) == 1 else 'articles'}, from "
-                    f"{pictures.long_date(coverage[-1].date)} to {pictures.long_date(coverage[0].date)}; "
+                    f"{format_date(coverage[-1].date)} to {format_date(coverage[0].date)}; "
                     f"the most, {busiest.count}, {busiest.label}.")
     return pictures.timeline(spans, axis, chart_id="bg-event-timeline", title=f"{event.name} on a timeline",
                              caption=caption, coverage=bins)
@@ -228,6 +229,6 @@ def spark(r: Renderer, key: EntityKey, name: str) -> Markup:
     """A person's sparkline for the home page: articles a week over the `SPARK_WEEKS` weeks to the desk's date."""
     end = r.desk.date
     counts = weekly_counts(r.index.coverage.get(key, []), end)
-    title = (f"{name}: articles a week, the {SPARK_WEEKS} weeks to {pictures.long_date(end)}, oldest first: "
+    title = (f"{name}: articles a week, the {SPARK_WEEKS} weeks to {format_date(end)}, oldest first: "
              + ", ".join(str(n) for n in counts))
     return pictures.sparkline(counts, chart_id=f"bg-spark-{key[1]}", title=title)

@@ -6,6 +6,7 @@ import datetime as dt
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def format_date(day: dt.date | None) -> str:
@@ -24,6 +25,11 @@ def format_span(start: dt.date, end: dt.date | None, ongoing: bool = False) -> s
     if start.year == end.year:
         return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
     return f"{format_date(start)} – {format_date(end)}"
+
+
+def weekday_name(day: dt.date) -> str:
+    """`Wednesday`."""
+    return WEEKDAYS[day.weekday()]
 
 
 def month_label(year: int, month: int) -> str:

@@ -25,13 +25,11 @@ from ..desk.model import Article, BriefingNote, EntityKey, Source
 from . import urls
 from .body import BodyRenderer
 from .briefings import BriefingDays, BriefingSection, briefing_title, file_articles, page_of
+from .dates import format_date
 
 #: Items per feed: readers poll often, so a feed needs only the latest news.
 FEED_ITEMS = 30
 RSS_NAME, ATOM_NAME = "feed.xml", "atom.xml"
-#: Month names for the dates an item's HTML shows: fixed, so that no locale changes a feed.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 def _given_name(source: Source) -> str:
@@ -95,10 +93,6 @@ def changed_moment(article: Article) -> dt.datetime:
     return max(article.moment, _moment(day))
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 #: Characters an address from the content may hold (it only has to be http(s) without whitespace) that no
 #: IRI may: feeds with them fail validation, so they are percent-encoded, as a browser does before a request.
 _NOT_IN_IRI = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
@@ -147,8 +141,9 @@ def _item_html(article: Article, name_of: Callable[[Source], str], outlet_url: C
         parts.append(f"<p><strong>What’s next:</strong> {html.escape(article.whats_next)}</p>")
     parts.append(f"<p>Source: {cite(article.source)}</p>")
     if article.updated:
-        parts.append(f"<p><em>Updated {_day(article.updated)}.</em></p>")
-    parts += [f"<p><strong>Correction, {_day(c.date)}:</strong> {html.escape(c.text)}</p>" for c in article.corrections]
+        parts.append(f"<p><em>Updated {format_date(article.updated)}.</em></p>")
+    parts += [f"<p><strong>Correction, {format_date(c.date)}:</strong> {html.escape(c.text)}</p>"
+              for c in article.corrections]
     return "".join(parts)
 
 

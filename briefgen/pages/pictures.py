@@ -23,7 +23,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from .dates import MONTHS, format_date, format_span
+from .dates import MONTHS, format_date, format_span, month_label
 
 #: The most bars an activity chart draws: a longer span is drawn by coarser periods (`activity_bins`).
 MAX_BARS = 36
@@ -37,11 +37,6 @@ LABEL_CHARS = 30
 NODE_CHARS = 24
 
 SVG_NS = "http://www.w3.org/2000/svg"
-#: Names of months: fixed, so that no locale changes a picture.
-
-
-def _month(day: dt.date) -> str:
-    return MONTHS[day.month - 1]
 
 
 def _mon(day: dt.date) -> str:
@@ -60,11 +55,6 @@ def _t(text: str) -> str:
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def long_date(day: dt.date) -> str:
-    """`3 July 2024` (as pages write dates)."""
-    return format_date(day)
 
 
 def span_text(start: dt.date, end: dt.date) -> str:
@@ -125,7 +115,7 @@ def activity_bins(dates: Iterable[dt.date], max_bars: int = MAX_BARS) -> tuple[s
         bins = []
         for i, n in enumerate(tally):
             start = origin + dt.timedelta(weeks=i)
-            bins.append(Bin(start, start + dt.timedelta(days=6), n, f"the week of {long_date(start)}",
+            bins.append(Bin(start, start + dt.timedelta(days=6), n, f"the week of {format_date(start)}",
                             f"{start.day} {_mon(start)}"))
         return "week", bins, 0
     months = _month_number(last) - _month_number(first) + 1
@@ -138,7 +128,7 @@ def activity_bins(dates: Iterable[dt.date], max_bars: int = MAX_BARS) -> tuple[s
         for i, n in enumerate(tally):
             start = _month_start(origin_month + i)
             end = _month_start(origin_month + i + 1) - dt.timedelta(days=1)
-            bins.append(Bin(start, end, n, f"{_month(start)} {start.year}", f"{_mon(start)} {start.year}"))
+            bins.append(Bin(start, end, n, month_label(start.year, start.month), f"{_mon(start)} {start.year}"))
         return "month", bins, 0
     quarters = _month_number(last) // 3 - _month_number(first) // 3 + 1
     if quarters <= max_bars:

@@ -18,6 +18,7 @@ from ..desk.model import Event
 from . import pictures, urls
 from .briefings import Renderer
 from .charts import drawn_end, span_of
+from .dates import format_date
 from .spec import Listing, PageSpec
 
 #: Events the whole timeline may hold on one page; with more it is paged by year.
@@ -34,9 +35,9 @@ def _listed(r: Renderer, event: Event) -> dict[str, Any]:
     return {
         "name": event.name,
         "url": r._href(event.key),
-        "start": pictures.long_date(event.start),
+        "start": format_date(event.start),
         "iso_start": event.start.isoformat(),
-        "end": pictures.long_date(end) if end != event.start and not ongoing else "",
+        "end": format_date(end) if end != event.start and not ongoing else "",
         "iso_end": end.isoformat(),
         "ongoing": ongoing,
         "status": event.status_on(today),
@@ -47,8 +48,8 @@ def _page_view(r: Renderer, events: Sequence[Event], axis: tuple[dt.date, dt.dat
                chart_id: str) -> dict[str, Any]:
     spans = [span_of(r, e, r._href(e.key)) for e in events]
     count = f"{len(events)} {'event' if len(events) == 1 else 'events'}"
-    caption = (f"{count} {scope}, from {pictures.long_date(axis[0])} to {pictures.long_date(axis[1])}: each row an "
-               f"event, its bar over its dates (an ongoing event's reaches {pictures.long_date(r.desk.date)}, "
+    caption = (f"{count} {scope}, from {format_date(axis[0])} to {format_date(axis[1])}: each row an "
+               f"event, its bar over its dates (an ongoing event's reaches {format_date(r.desk.date)}, "
                f"the latest brief's date). The same events are listed below.")
     return {
         "svg": pictures.timeline(spans, axis, chart_id=chart_id, title=f"Events {scope} on a timeline",
