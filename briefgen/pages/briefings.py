@@ -72,15 +72,10 @@ class Filed:
     title: str
     anchor: str
     articles: tuple[Article, ...]
-    count: int = -1
-    """Articles of the section over the whole day (-1: those here)."""
+    count: int
+    """Articles filed under the section that day, on this page and others."""
     continued: bool = False
     """Whether the section began on an earlier page of the day."""
-
-    @property
-    def total(self) -> int:
-        """Articles filed under the section that day, on this page and others."""
-        return len(self.articles) if self.count < 0 else self.count
 
 
 def file_articles(articles: Sequence[Article], sections: Sequence[BriefingSection]) -> list[Filed]:
@@ -93,7 +88,7 @@ def file_articles(articles: Sequence[Article], sections: Sequence[BriefingSectio
     the desk's order (newest first, then by slug).
     """
     if not sections:
-        return [Filed(ALL_NEWS, "briefs", tuple(articles))] if articles else []
+        return [Filed(ALL_NEWS, "briefs", tuple(articles), len(articles))] if articles else []
     section_of: dict[str, int] = {}
     for n, section in enumerate(sections):
         for slug in section.topics:
@@ -106,9 +101,9 @@ def file_articles(articles: Sequence[Article], sections: Sequence[BriefingSectio
         chosen = min(about or listed, default=None)
         (other if chosen is None else filed[chosen]).append(article)
     anchors = _anchors([s.title for s in sections] + [OTHER_NEWS])
-    groups = [Filed(s.title, anchors[n], tuple(filed[n])) for n, s in enumerate(sections) if filed[n]]
+    groups = [Filed(s.title, anchors[n], tuple(filed[n]), len(filed[n])) for n, s in enumerate(sections) if filed[n]]
     if other:
-        groups.append(Filed(OTHER_NEWS, anchors[-1], tuple(other)))
+        groups.append(Filed(OTHER_NEWS, anchors[-1], tuple(other), len(other)))
     return groups
 
 
@@ -132,7 +127,7 @@ def page_of(filed: Sequence[Filed], number: int, size: int) -> list[Filed]:
         before = after
         if after > start and first < end:
             page.append(Filed(section.title, section.anchor, section.articles[max(start - first, 0) : end - first],
-                              len(section.articles), continued=first < start))
+                              section.count, continued=first < start))
     return page
 
 
@@ -244,7 +239,7 @@ def briefing_view(r: Renderer, day: dt.date, articles: Sequence[Article], note: 
         "weekday": weekday_name(day),
         "url": r._url(urls.briefing_uri(day)),
         "note": {"title": note.title, "html": note_html(r._bodies, note, wanted, r._href)} if note else None,
-        "sections": [{"title": f.title, "id": f.anchor, "count": f.total, "continued": f.continued,
+        "sections": [{"title": f.title, "id": f.anchor, "count": f.count, "continued": f.continued,
                       "articles": [_item(r, a) for a in f.articles]} for f in filed],
         "count": len(articles),
         "more": len(articles) - len(shown),
